@@ -1,0 +1,3 @@
+from causerie.cli.main import main
+
+main()

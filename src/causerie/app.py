@@ -1,0 +1,121 @@
+"""create_app(): routes, middleware and the lifespan of one server process."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from causerie import __version__
+from causerie.http import ocs
+from causerie.http.endpoint import Api, routes
+from causerie.http.middleware import RequestLog, SecurityHeaders
+from causerie.runtime import Runtime
+from causerie.services import talk_config  # noqa: F401  (registers the spreed config keys)
+from causerie.services.capabilities import NEXTCLOUD_VERSION
+from causerie.settings import Settings
+from causerie.storage.migrate import upgrade
+
+log = logging.getLogger("causerie")
+
+# Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller.
+API_MODULES = [
+    "causerie.api.core",
+]
+# Modules with ``routes`` (plain Starlette routes: pages, static files).
+WEB_MODULES: list[str] = []
+
+
+def _apis() -> list[Api]:
+    return [importlib.import_module(name).api for name in API_MODULES]
+
+
+def _web_routes() -> list[BaseRoute]:
+    found: list[BaseRoute] = []
+    for name in WEB_MODULES:
+        found.extend(importlib.import_module(name).routes)
+    return found
+
+
+async def status_php(request: Request) -> Response:
+    version = NEXTCLOUD_VERSION
+    return JSONResponse(
+        {
+            "installed": True,
+            "maintenance": False,
+            "needsDbUpgrade": False,
+            "version": f"{version['major']}.{version['minor']}.{version['micro']}.0",
+            "versionstring": version["string"],
+            "edition": "",
+            "productname": "Causerie",
+            "extendedSupport": False,
+        }
+    )
+
+
+def _ocs_version(path: str) -> int | None:
+    if path.startswith("/ocs/v1.php"):
+        return 1
+    if path.startswith("/ocs/v2.php"):
+        return 2
+    return None
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    version = _ocs_version(request.url.path)
+    if version is None:
+        return JSONResponse({"message": exc.detail}, status_code=exc.status_code)
+    as_json = ocs.wants_json(request, request.query_params.get("format"))
+    message = (
+        "Invalid query, please check the syntax. API specifications are here: "
+        "http://www.freedesktop.org/wiki/Specifications/open-collaboration-services."
+    )
+    if exc.status_code == 405:
+        message = "Method not allowed"
+    return ocs.render(version=version, as_json=as_json, status=exc.status_code, data=[], message=message)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    version = _ocs_version(request.url.path)
+    if version is None:
+        return JSONResponse({"message": "Internal Server Error"}, status_code=500)
+    as_json = ocs.wants_json(request, request.query_params.get("format"))
+    return ocs.render(version=version, as_json=as_json, status=500, data=[], message="Internal Server Error")
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> Starlette:
+    runtime = runtime or Runtime.create(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if migrate:
+            await upgrade(runtime.db)
+        await runtime.broker.start()
+        log.info("causerie %s ready on %s", __version__, settings.base_url)
+        try:
+            yield
+        finally:
+            await runtime.close()
+
+    middleware = [Middleware(SecurityHeaders)]
+    if settings.log_requests:
+        middleware.insert(0, Middleware(RequestLog))
+    app = Starlette(
+        routes=[Route("/status.php", status_php), *routes(_apis()), *_web_routes()],
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+    )
+    app.state.runtime = runtime
+    app.state.settings = settings
+    return app

@@ -1,0 +1,1 @@
+"""Command lines: ``causerie`` (serve, db) and ``occ`` (Nextcloud's admin commands)."""

@@ -1,0 +1,113 @@
+"""``causerie serve`` and ``causerie db upgrade``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import sys
+from types import FrameType
+
+import click
+import uvicorn
+
+from causerie.app import create_app
+from causerie.cli.common import run_with_db
+from causerie.runtime import Runtime
+from causerie.services import users
+from causerie.settings import Settings
+from causerie.storage import accounts
+from causerie.storage.db import Database
+
+
+class _Server(uvicorn.Server):
+    """Releases every long-poll the moment a stop signal arrives, so shutdown never hangs on them."""
+
+    def __init__(self, config: uvicorn.Config, runtime: Runtime) -> None:
+        super().__init__(config)
+        self.runtime = runtime
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        if loop is not None:
+            loop.call_soon_threadsafe(self.runtime.hub.close)
+        super().handle_exit(sig, frame)
+
+
+def _first_admin(settings: Settings) -> str | None:
+    """On a fresh install, create ``admin`` with a random password and return that password."""
+
+    async def work(db: Database) -> str | None:
+        async with db.write() as conn:
+            if await accounts.count_users(conn) > 0:
+                return None
+            password = secrets.token_urlsafe(12)
+            await users.create(conn, "admin", password, "Administrator")
+            return password
+
+    return run_with_db(work, settings)
+
+
+@click.group()
+def main() -> None:
+    """Causerie, a chat server that speaks the Nextcloud Talk API."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (CAUSERIE_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (CAUSERIE_PORT, default 8080).")
+@click.option("--log-level", default="info", show_default=True)
+def serve(host: str | None, port: int | None, log_level: str) -> None:
+    """Run the server (migrates the database first)."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env(host=host, port=port)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    password = _first_admin(settings)
+    runtime = Runtime.create(settings)
+    app = create_app(settings, runtime=runtime)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level=log_level,
+        timeout_graceful_shutdown=5,
+        proxy_headers=False,
+    )
+    server = _Server(config, runtime)
+    click.echo(f"Causerie is starting at {settings.base_url}/  (data: {settings.data_dir})")
+    if password is not None:
+        click.echo(f"First start: created the user 'admin' with the password '{password}'.")
+    click.echo("Add users with:  occ user:add --password-from-env --display-name='Alice' alice  (OC_PASS=…)")
+    click.echo(
+        f"Try it:  curl -u admin:PASSWORD -H 'OCS-APIRequest: true' "
+        f"'{settings.base_url}/ocs/v2.php/cloud/capabilities?format=json'"
+    )
+    sys.stdout.flush()
+    server.run()
+
+
+@main.group()
+def db() -> None:
+    """Database maintenance."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+
+    async def work(_db: Database) -> None:
+        return None
+
+    run_with_db(work)
+    click.echo("Database is up to date.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,60 @@
+"""Waiters per key (a room, a signaling session), woken by pokes after a commit."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+class Hub:
+    """In-process registry of long-poll waiters.
+
+    A waiter is a future; a poke resolves every future registered under its key. Waiters register
+    *before* they re-query the database, so a commit that lands between the query and the sleep
+    still wakes them.
+    """
+
+    def __init__(self) -> None:
+        self._waiters: dict[str, set[asyncio.Future[None]]] = {}
+        self.closed = False
+
+    @contextmanager
+    def waiter(self, *keys: str) -> Iterator[asyncio.Future[None]]:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if self.closed:
+            future.set_result(None)
+        for key in keys:
+            self._waiters.setdefault(key, set()).add(future)
+        try:
+            yield future
+        finally:
+            for key in keys:
+                bucket = self._waiters.get(key)
+                if bucket is not None:
+                    bucket.discard(future)
+                    if not bucket:
+                        del self._waiters[key]
+
+    def wake(self, key: str) -> int:
+        bucket = self._waiters.get(key)
+        if not bucket:
+            return 0
+        for future in bucket:
+            if not future.done():
+                future.set_result(None)
+        return len(bucket)
+
+    def wake_all(self) -> None:
+        for key in list(self._waiters):
+            self.wake(key)
+
+    def close(self) -> None:
+        """Release every waiter (shutdown); later waiters return at once."""
+        self.closed = True
+        self.wake_all()
+
+    def count(self, key: str | None = None) -> int:
+        if key is not None:
+            return len(self._waiters.get(key, ()))
+        return sum(len(b) for b in self._waiters.values())

@@ -1,0 +1,1 @@
+"""The HTTP layer: OCS envelopes, parameters, authentication, throttling, endpoints."""

@@ -1,0 +1,143 @@
+"""Who is asking: HTTP Basic (password or app password), Bearer app password, or a browser session."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from causerie.runtime import Runtime
+from causerie.services.errors import Unauthorized
+from causerie.services.users import User
+from causerie.storage import accounts
+
+SESSION_COOKIE = "causerie_session"
+LOGIN_ACTION = "login"
+NOT_LOGGED_IN = "Current user is not logged in"
+
+
+def hash_session_id(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@dataclass
+class HttpSession:
+    """A browser (or guest client's) cookie session, as Nextcloud's PHP session."""
+
+    id_hash: str
+    uid: str | None
+    csrf_token: str
+    data: dict[str, Any] = field(default_factory=dict)
+    # Set only for a session created during this request, so that the cookie can be sent.
+    new_cookie: str | None = None
+    dirty: bool = False
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = value
+        self.dirty = True
+
+
+@dataclass
+class Identity:
+    user: User | None
+    session: HttpSession | None
+    method: str  # basic | bearer | session | anonymous
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "0.0.0.0"
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    try:
+        decoded = base64.b64decode(header.encode(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    login, sep, password = decoded.partition(":")
+    return (login, password) if sep else None
+
+
+async def load_session(runtime: Runtime, request: Request) -> HttpSession | None:
+    raw = request.cookies.get(SESSION_COOKIE)
+    if not raw or len(raw) > 128:
+        return None
+    id_hash = hash_session_id(raw)
+    async with runtime.db.read() as conn:
+        row = await accounts.get_http_session(conn, id_hash)
+    if row is None:
+        return None
+    try:
+        data = json.loads(row.data)
+    except json.JSONDecodeError:
+        data = {}
+    return HttpSession(id_hash=id_hash, uid=row.uid, csrf_token=row.csrf_token, data=data)
+
+
+async def create_session(runtime: Runtime, uid: str | None) -> HttpSession:
+    raw = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(32)
+    id_hash = hash_session_id(raw)
+    async with runtime.db.write() as conn:
+        await accounts.insert_http_session(conn, id_hash, uid, csrf, int(time.time()))
+    return HttpSession(id_hash=id_hash, uid=uid, csrf_token=csrf, new_cookie=raw)
+
+
+async def save_session(runtime: Runtime, session: HttpSession) -> None:
+    if not session.dirty:
+        return
+    async with runtime.db.write() as conn:
+        await accounts.update_http_session_data(conn, session.id_hash, json.dumps(session.data), int(time.time()))
+    session.dirty = False
+
+
+async def authenticate(runtime: Runtime, request: Request) -> Identity:
+    """Resolve the caller. Wrong credentials raise 401 and count a ``login`` attempt."""
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    ip = client_ip(request)
+    if scheme == "basic":
+        credentials = _basic_credentials(value.strip())
+        await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
+        user = None
+        if credentials is not None:
+            async with runtime.db.read() as conn:
+                user = await runtime.passwords.check(conn, *credentials)
+        if user is None:
+            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": credentials[0] if credentials else ""})
+            raise Unauthorized(message=NOT_LOGGED_IN, data=[])
+        return Identity(user=user, session=None, method="basic")
+    if scheme == "bearer":
+        await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
+        async with runtime.db.read() as conn:
+            user = await runtime.passwords.check_app_password(conn, value.strip())
+        if user is None:
+            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {})
+            raise Unauthorized(message=NOT_LOGGED_IN, data=[])
+        return Identity(user=user, session=None, method="bearer")
+    session = await load_session(runtime, request)
+    if session is not None and session.uid is not None:
+        async with runtime.db.read() as conn:
+            row = await accounts.get_user(conn, session.uid)
+        if row is not None:
+            user = User(uid=row.uid, display_name=row.display_name, email=row.email)
+            return Identity(user=user, session=session, method="session")
+    return Identity(user=None, session=session, method="anonymous")
+
+
+def passes_csrf(request: Request, identity: Identity, request_token: str | None) -> bool:
+    """Nextcloud's rule for OCS: the OCS-APIRequest header, a Bearer token, or a valid request token."""
+    if request.headers.get("ocs-apirequest", "").strip():
+        return True
+    if identity.method == "bearer":
+        return True
+    token = request.headers.get("requesttoken") or request_token
+    return bool(token and identity.session is not None and hmac.compare_digest(token, identity.session.csrf_token))

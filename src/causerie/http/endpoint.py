@@ -1,0 +1,229 @@
+"""``Api``: how Talk endpoints are declared and run.
+
+Each endpoint is an async function taking a ``Ctx`` (merged, typed parameters; the caller; the
+runtime) and returning data (or a ``Reply``). It is mounted under both ``/ocs/v1.php`` and
+``/ocs/v2.php``; the wrapper does CSRF, authentication, brute-force delays and the OCS envelope, and
+turns domain errors into Talk's statuses.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from causerie.http import ocs
+from causerie.http.auth import (
+    NOT_LOGGED_IN,
+    SESSION_COOKIE,
+    HttpSession,
+    Identity,
+    authenticate,
+    client_ip,
+    create_session,
+    passes_csrf,
+    save_session,
+)
+from causerie.http.params import Params, merge, parse_body, php_pairs
+from causerie.runtime import Runtime
+from causerie.services.errors import DomainError, Unauthorized
+from causerie.services.users import User
+
+log = logging.getLogger("causerie.http")
+
+
+class Auth(enum.Enum):
+    USER = "user"  # a logged-in user (Basic, Bearer or browser session)
+    PUBLIC = "public"  # anyone; guests are identified by their cookie session
+    NONE = "none"  # no user resolution (checksummed backends); CSRF still applies
+
+
+@dataclass
+class Reply:
+    data: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Ctx:
+    request: Request
+    runtime: Runtime
+    params: Params
+    identity: Identity
+    ip: str
+    ocs_version: int
+    headers: dict[str, str] = field(default_factory=dict)
+    slept_ms: int = 0
+    _attempts: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+
+    @property
+    def user(self) -> User | None:
+        return self.identity.user
+
+    @property
+    def require_user(self) -> User:
+        if self.identity.user is None:
+            raise Unauthorized(message=NOT_LOGGED_IN)
+        return self.identity.user
+
+    @property
+    def session(self) -> HttpSession | None:
+        return self.identity.session
+
+    async def ensure_session(self) -> HttpSession:
+        """The caller's cookie session, created (and its cookie sent) when there is none."""
+        if self.identity.session is None:
+            self.identity.session = await create_session(self.runtime, None)
+        return self.identity.session
+
+    def throttle(self, action: str, **metadata: str) -> None:
+        """Count a failed attempt for ``action`` once the handler is done (Talk's ``->throttle()``)."""
+        self._attempts.append((action, metadata))
+
+    async def finish(self) -> None:
+        """Store the session and count attempts; like Nextcloud, sleep again after an attempt."""
+        if self.identity.session is not None:
+            await save_session(self.runtime, self.identity.session)
+        attempts, self._attempts = self._attempts, []
+        for action, metadata in attempts:
+            await self.runtime.throttler.register_attempt(self.ip, action, metadata)
+            self.slept_ms += await self.runtime.throttler.sleep_delay_or_throw(self.ip, action)
+
+
+Handler = Callable[[Ctx], Awaitable[Any]]
+
+
+@dataclass
+class Endpoint:
+    path: str
+    methods: tuple[str, ...]
+    handler: Handler
+    auth: Auth
+    throttle: tuple[str, ...]
+
+
+class Api:
+    """A group of endpoints, usually one per Talk controller."""
+
+    def __init__(self) -> None:
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self, path: str, methods: Sequence[str], *, auth: Auth = Auth.USER, throttle: Sequence[str] = ()
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(Endpoint(path, tuple(methods), handler, auth, tuple(throttle)))
+            return handler
+
+        return register
+
+    def get(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, ["GET"], **kw)
+
+    def post(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, ["POST"], **kw)
+
+    def put(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, ["PUT"], **kw)
+
+    def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.route(path, ["DELETE"], **kw)
+
+
+def _form_like(request: Request) -> bool:
+    content_type = request.headers.get("content-type", "")
+    return request.method == "GET" or content_type.startswith("application/x-www-form-urlencoded")
+
+
+def _throttle_header(headers: dict[str, str], slept_ms: int) -> None:
+    if slept_ms > 0:
+        headers["X-Nextcloud-Bruteforce-Throttled"] = f"{slept_ms}ms"
+
+
+def _set_session_cookie(response: Response, ctx: Ctx | None, request: Request) -> None:
+    if ctx is None or ctx.identity.session is None or ctx.identity.session.new_cookie is None:
+        return
+    response.set_cookie(
+        SESSION_COOKIE,
+        ctx.identity.session.new_cookie,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaitable[Response]]:
+    async def handle(request: Request) -> Response:
+        runtime: Runtime = request.app.state.runtime
+        query = php_pairs(request.query_params.multi_items())
+        as_json = ocs.wants_json(request, query.get("format"))
+        ctx: Ctx | None = None
+        headers: dict[str, str] = {}
+        message = ""
+        try:
+            body = parse_body(request.headers.get("content-type", ""), await request.body())
+            values = merge(query, body, request.path_params)
+            as_json = ocs.wants_json(request, values.get("format"))
+            identity = await authenticate(runtime, request)
+            if not passes_csrf(request, identity, values.get("requesttoken")):
+                return ocs.csrf_failure()
+            if endpoint.auth is Auth.USER and identity.user is None:
+                raise Unauthorized(message=NOT_LOGGED_IN)
+            ctx = Ctx(
+                request=request,
+                runtime=runtime,
+                params=Params(values, form_like=_form_like(request)),
+                identity=identity,
+                ip=client_ip(request),
+                ocs_version=version,
+            )
+            for action in endpoint.throttle:
+                ctx.slept_ms += await runtime.throttler.sleep_delay_or_throw(ctx.ip, action)
+            result = await endpoint.handler(ctx)
+            reply = result if isinstance(result, Reply) else Reply(result)
+            status, data = reply.status, reply.data
+            headers.update(reply.headers)
+        except DomainError as error:
+            status, data, message = error.status, error.data, error.message
+            if error.throttle and ctx is not None:
+                ctx.throttle(error.throttle)
+            elif error.throttle:
+                await runtime.throttler.register_attempt(client_ip(request), error.throttle, {})
+        if ctx is not None:
+            try:
+                await ctx.finish()
+            except DomainError as error:
+                status, data, message = error.status, error.data, error.message
+            headers.update(ctx.headers)
+            _throttle_header(headers, ctx.slept_ms)
+        response = ocs.render(
+            version=version, as_json=as_json, status=status, data=data, message=message, headers=headers
+        )
+        _set_session_cookie(response, ctx, request)
+        return response
+
+    handle.__name__ = endpoint.handler.__name__
+    return handle
+
+
+def routes(apis: Sequence[Api]) -> list[Route]:
+    result: list[Route] = []
+    for api in apis:
+        for endpoint in api.endpoints:
+            for version in (1, 2):
+                result.append(
+                    Route(
+                        f"/ocs/v{version}.php{endpoint.path}",
+                        make_handler(endpoint, version),
+                        methods=list(endpoint.methods),
+                    )
+                )
+    return result

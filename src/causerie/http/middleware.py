@@ -1,0 +1,103 @@
+"""Security headers on every response, and one structured log line per request."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+access_log = logging.getLogger("causerie.access")
+
+# API responses are data, never a page: nothing may load from them or frame them.
+API_CSP = "default-src 'none';base-uri 'none';manifest-src 'self';frame-ancestors 'none'"
+
+
+def page_csp(frame_origins: Iterable[str] = (), connect_origins: Iterable[str] = ()) -> str:
+    """The Content-Security-Policy of an HTML page; the external call service widens frame-src."""
+    frames = " ".join(["'self'", *frame_origins]) if frame_origins else "'none'"
+    connect = " ".join(["'self'", *connect_origins])
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; media-src 'self' blob:; "
+        f"connect-src {connect}; frame-src {frames}; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+    )
+
+
+def permissions_policy(frame_origins: Iterable[str] = ()) -> str:
+    """Camera and microphone for the page itself and the configured call service origins only."""
+    allowed = " ".join(["self", *(f'"{o}"' for o in frame_origins)])
+    return (
+        f"camera=({allowed}), microphone=({allowed}), display-capture=(self), fullscreen=(self), "
+        "geolocation=(), payment=(), usb=()"
+    )
+
+
+_DEFAULTS = (
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "SAMEORIGIN"),
+    ("x-robots-tag", "noindex, nofollow"),
+)
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _DEFAULTS:
+                    if name not in headers:
+                        headers[name] = value
+                if "content-security-policy" not in headers:
+                    headers["content-security-policy"] = API_CSP
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RequestLog:
+    """One JSON line per request: method, path, status, duration, client."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            client = scope.get("client")
+            access_log.info(
+                json.dumps(
+                    {
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status,
+                        "ms": round((time.perf_counter() - started) * 1000, 2),
+                        "client": client[0] if client else None,
+                    }
+                )
+            )

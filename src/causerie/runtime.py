@@ -1,0 +1,52 @@
+"""What a running server holds: settings, database, hub, broker, HTTP client, throttler."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from causerie.events.broker import Broker, create_broker
+from causerie.events.hub import Hub
+from causerie.services.bruteforce import Throttler
+from causerie.services.users import PasswordChecker
+from causerie.settings import Settings
+from causerie.storage.db import Database
+
+# Outgoing requests (the external call service) must not hold a user's request for long.
+OUTGOING_TIMEOUT = httpx.Timeout(connect=3.0, read=5.0, write=5.0, pool=3.0)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    hub: Hub
+    broker: Broker
+    http: httpx.AsyncClient
+    throttler: Throttler
+    passwords: PasswordChecker
+
+    @classmethod
+    def create(cls, settings: Settings) -> Runtime:
+        db = Database(settings.database_url)
+        hub = Hub()
+        return cls(
+            settings=settings,
+            db=db,
+            hub=hub,
+            broker=create_broker(settings.broker_url, hub),
+            http=httpx.AsyncClient(timeout=OUTGOING_TIMEOUT, follow_redirects=False),
+            throttler=Throttler(db, sleep=settings.bruteforce_sleep, enabled=settings.bruteforce_enabled),
+            passwords=PasswordChecker(),
+        )
+
+    async def publish(self, key: str) -> None:
+        """Wake every waiter on ``key`` in every process. Call after the commit."""
+        await self.broker.publish(key)
+
+    async def close(self) -> None:
+        self.hub.close()
+        await self.broker.close()
+        await self.http.aclose()
+        await self.db.dispose()

@@ -1,0 +1,1 @@
+"""The rules of Talk, free of HTTP types."""

@@ -1,0 +1,104 @@
+"""Brute-force protection with Nextcloud's algorithm (``OC\\Security\\Bruteforce\\Throttler``).
+
+Attempts are counted per action and per client subnet (the IPv4 address, or the IPv6 /64) over a
+12-hour window. n attempts delay the next request by 0.1 s × 2^n, capped at 25 s; more than 10
+attempts in the last 30 minutes at the cap answer 429 "Reached maximum delay".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import math
+import time
+
+from causerie.services.appconfig import AppConfig
+from causerie.services.errors import TooManyRequests
+from causerie.storage import bruteforce as store
+from causerie.storage.db import Database
+
+MAX_DELAY_MS = 25_000
+MAX_ATTEMPTS = 10
+WINDOW_HOURS = 12
+BLOCK_WINDOW_S = 30 * 60
+
+
+def subnet_of(ip: str) -> str:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def delay_for(attempts: int) -> int:
+    """Milliseconds of delay after ``attempts`` failed attempts (``Throttler::getDelay``)."""
+    if attempts == 0:
+        return 0
+    if attempts > MAX_ATTEMPTS:
+        return MAX_DELAY_MS
+    delay = 0.1 * (1 << attempts)
+    if delay > MAX_DELAY_MS / 1000:
+        return MAX_DELAY_MS
+    return math.ceil(delay * 1000)
+
+
+def _exempt(ip: str, config: AppConfig) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    for key in config.keys():  # noqa: SIM118  (AppConfig.keys() is a method, not a dict)
+        if not key.startswith("whitelist_"):
+            continue
+        try:
+            if address in ipaddress.ip_network(config.string(key).strip(), strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+class Throttler:
+    def __init__(self, db: Database, *, sleep: bool = True, enabled: bool = True) -> None:
+        self.db = db
+        self.sleep = sleep
+        self.enabled = enabled
+
+    async def _is_exempt(self, ip: str) -> bool:
+        async with self.db.read() as conn:
+            return _exempt(ip, await AppConfig.load(conn, "bruteForce"))
+
+    async def attempts(self, ip: str, action: str, window_s: float = WINDOW_HOURS * 3600) -> int:
+        async with self.db.read() as conn:
+            return await store.count(conn, subnet_of(ip), action, time.time() - window_s)
+
+    async def delay_ms(self, ip: str, action: str) -> int:
+        if not self.enabled or await self._is_exempt(ip):
+            return 0
+        return delay_for(await self.attempts(ip, action))
+
+    async def sleep_delay_or_throw(self, ip: str, action: str) -> int:
+        """Wait as long as the attempts so far ask; 429 at the cap. Returns the milliseconds slept."""
+        delay = await self.delay_ms(ip, action)
+        if delay == MAX_DELAY_MS and await self.attempts(ip, action, BLOCK_WINDOW_S) > MAX_ATTEMPTS:
+            raise TooManyRequests(message="Reached maximum delay")
+        if delay and self.sleep:
+            await asyncio.sleep(delay / 1000)
+        return delay
+
+    async def register_attempt(self, ip: str, action: str, metadata: dict[str, str] | None = None) -> None:
+        if not self.enabled or await self._is_exempt(ip):
+            return
+        now = time.time()
+        async with self.db.write() as conn:
+            await store.insert(conn, ip, subnet_of(ip), action, metadata or {}, now)
+            await store.purge_older_than(conn, now - 48 * 3600)
+
+    async def reset(self, ip: str, action: str | None = None) -> None:
+        async with self.db.write() as conn:
+            await store.remove(conn, subnet_of(ip), action)

@@ -1,0 +1,81 @@
+"""The ``spreed`` app's configuration keys, with their types, defaults and checks."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from causerie.services.appconfig import LEXICON, Key
+from causerie.services.errors import InvalidConfigValue
+
+APP = "spreed"
+SHARED_SECRET_MIN_LENGTH = 64
+
+
+def origin_of(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL, or None."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return None
+    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+
+
+def _check_service_url(value: Any) -> None:
+    if value == "":
+        return
+    if not isinstance(value, str) or origin_of(value) is None:
+        raise InvalidConfigValue("external_call_service must be an http:// or https:// URL")
+    if "{meetingId}" not in value:
+        raise InvalidConfigValue(
+            "external_call_service must contain {meetingId}, which is replaced by the conversation's objectId"
+        )
+
+
+def _check_frame_origins(value: Any) -> None:
+    if not isinstance(value, list):
+        raise InvalidConfigValue("external_call_service_frame_origins must be a JSON array of origins")
+    for entry in value:
+        if not isinstance(entry, str) or origin_of(entry) != entry.rstrip("/") or urlsplit(entry).path not in {"", "/"}:
+            raise InvalidConfigValue(
+                f"{entry!r} is not an origin: write scheme://host[:port], e.g. https://service.example.tld"
+            )
+
+
+def _check_shared_secret(value: Any) -> None:
+    if value != "" and len(str(value)) < SHARED_SECRET_MIN_LENGTH:
+        raise InvalidConfigValue(
+            f"external_call_service_shared_secret must be at least {SHARED_SECRET_MIN_LENGTH} characters "
+            f"(got {len(str(value))}); a-zA-Z0-9 recommended"
+        )
+
+
+def _check_start_calls(value: Any) -> None:
+    if value not in (0, 1, 2, 3):
+        raise InvalidConfigValue(
+            "start_calls must be 0 (everyone), 1 (users), 2 (moderators) or 3 (built-in calls off)"
+        )
+
+
+def _check_permissions(value: Any) -> None:
+    if not 0 <= int(value) <= 255:
+        raise InvalidConfigValue("permissions are a bit field from 0 to 255")
+
+
+for key in (
+    Key("start_calls", "integer", 0, validate=_check_start_calls, help="who may start calls; 3 disables them"),
+    Key("start_conversations", "array", [], help="groups allowed to create conversations"),
+    Key("default_permissions", "integer", 0, validate=_check_permissions),
+    Key("external_call_service", "string", "", validate=_check_service_url),
+    Key("external_call_service_frame_origins", "array", [], validate=_check_frame_origins),
+    Key("external_call_service_shared_secret", "string", "", sensitive=True, validate=_check_shared_secret),
+    Key("external_call_service_auth_user", "string", ""),
+    Key("external_call_service_auth_password", "string", "", sensitive=True),
+    Key("external_call_service_iframe_field", "string", ""),
+    Key("stun_servers", "array", []),
+    Key("turn_servers", "array", [], sensitive=True),
+    Key("signaling_servers", "array", {}, sensitive=True),
+):
+    LEXICON.add(APP, key)

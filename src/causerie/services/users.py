@@ -1,0 +1,151 @@
+"""Accounts: users, groups, passwords (argon2) and app passwords."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.services.errors import BadRequest, Conflict, NotFound
+from causerie.storage import accounts
+
+# Nextcloud's rule for login names.
+_UID_RE = re.compile(r"^[a-zA-Z0-9 _.@\-']+$")
+_hasher = PasswordHasher()
+# A hash to verify against when the user does not exist, so that timing does not tell.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class User:
+    uid: str
+    display_name: str
+    email: str | None = None
+
+
+def validate_uid(uid: str) -> None:
+    if not uid or len(uid) > 64 or not _UID_RE.match(uid) or uid.strip() != uid:
+        raise BadRequest(
+            "uid",
+            "Only the following characters are allowed in a user name: a-z, A-Z, 0-9, spaces and _.@-'",
+        )
+
+
+def validate_gid(gid: str) -> None:
+    if not gid or len(gid) > 64 or gid.strip() != gid:
+        raise BadRequest("gid", "Invalid group name")
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher.verify(password_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+def app_password_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_app_password() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
+    chunks = ["".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(5)]
+    return "-".join(chunks)
+
+
+def _row_to_user(row: object) -> User:
+    return User(uid=row.uid, display_name=row.display_name, email=row.email)  # type: ignore[attr-defined]
+
+
+async def get(conn: AsyncConnection, uid: str) -> User | None:
+    row = await accounts.get_user(conn, uid)
+    return None if row is None else _row_to_user(row)
+
+
+async def require(conn: AsyncConnection, uid: str) -> User:
+    user = await get(conn, uid)
+    if user is None:
+        raise NotFound("user", f"User {uid} does not exist")
+    return user
+
+
+async def create(conn: AsyncConnection, uid: str, password: str, display_name: str | None = None) -> User:
+    validate_uid(uid)
+    if not password:
+        raise BadRequest("password", "A password is required")
+    if await accounts.get_user(conn, uid) is not None:
+        raise Conflict("uid", f"The user {uid} already exists")
+    name = display_name or uid
+    await accounts.insert_user(conn, uid, name, await hash_password(password), int(time.time()))
+    return User(uid, name)
+
+
+class PasswordChecker:
+    """Checks user passwords and app passwords.
+
+    Clients send Basic auth on every request and argon2 is slow on purpose, so a successful check
+    is remembered for a few minutes, keyed by a keyed hash of the credentials and tied to the stored
+    password hash (a password change invalidates it at once).
+    """
+
+    def __init__(self, ttl: float = 300.0, max_entries: int = 10_000) -> None:
+        self._key = secrets.token_bytes(32)
+        self._ttl = ttl
+        self._max = max_entries
+        self._ok: dict[bytes, tuple[str, str, float]] = {}
+
+    def _cache_key(self, login: str, password: str) -> bytes:
+        return hmac.new(self._key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
+
+    async def check(self, conn: AsyncConnection, login: str, password: str) -> User | None:
+        """The user these credentials belong to, or None."""
+        row = await accounts.get_user(conn, login)
+        if row is None:
+            await verify_password(_DUMMY_HASH, password)
+            return None
+        key = self._cache_key(login, password)
+        cached = self._ok.get(key)
+        now = time.monotonic()
+        if cached is not None and cached[1] == row.password_hash and cached[2] > now:
+            return _row_to_user(row)
+        owner = await accounts.app_password_owner(conn, app_password_hash(password))
+        if owner is not None and hmac.compare_digest(owner, row.uid):
+            return _row_to_user(row)
+        if not await verify_password(row.password_hash, password):
+            return None
+        if len(self._ok) >= self._max:
+            self._ok.clear()
+        self._ok[key] = (row.uid, row.password_hash, now + self._ttl)
+        return _row_to_user(row)
+
+    async def check_app_password(self, conn: AsyncConnection, token: str) -> User | None:
+        """For ``Authorization: Bearer <app password>``."""
+        owner = await accounts.app_password_owner(conn, app_password_hash(token))
+        return None if owner is None else await get(conn, owner)
+
+
+async def create_app_password(conn: AsyncConnection, uid: str, name: str) -> str:
+    await require(conn, uid)
+    token = new_app_password()
+    await accounts.insert_app_password(conn, uid, name, app_password_hash(token), int(time.time()))
+    return token
+
+
+async def display_names(conn: AsyncConnection, uids: list[str]) -> dict[str, str]:
+    rows = await accounts.get_users(conn, uids)
+    return {uid: row.display_name for uid, row in rows.items()}

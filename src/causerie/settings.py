@@ -1,0 +1,67 @@
+"""Process settings: where the data lives, which database and broker to use, where to listen."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+
+def _bool_env(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() not in {"0", "false", "no", "off"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs operators write and pick the async driver for them."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url.removeprefix(prefix)
+    return url
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    broker_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # Nextcloud's auth.bruteforce.protection.testing: attempts are counted, nobody sleeps.
+    bruteforce_sleep: bool = True
+    bruteforce_enabled: bool = True
+    # Base URL used in links the server prints; derived from host/port when unset.
+    public_url: str | None = None
+    log_requests: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        data_dir = Path(os.environ.get("CAUSERIE_DATA_DIR") or "./data").resolve()
+        db_url = os.environ.get("CAUSERIE_DATABASE_URL") or f"sqlite:///{data_dir / 'causerie.db'}"
+        settings = cls(
+            data_dir=data_dir,
+            database_url=normalise_database_url(db_url),
+            broker_url=os.environ.get("CAUSERIE_BROKER_URL") or None,
+            host=os.environ.get("CAUSERIE_HOST") or "127.0.0.1",
+            port=int(os.environ.get("CAUSERIE_PORT") or 8080),
+            bruteforce_sleep=_bool_env("CAUSERIE_BRUTEFORCE_SLEEP", True),
+            bruteforce_enabled=_bool_env("CAUSERIE_BRUTEFORCE_ENABLED", True),
+            public_url=os.environ.get("CAUSERIE_PUBLIC_URL") or None,
+            log_requests=_bool_env("CAUSERIE_LOG_REQUESTS", True),
+        )
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return replace(settings, **clean)  # type: ignore[arg-type]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.host}:{self.port}"

@@ -1,0 +1,1 @@
+"""Storage: tables, the database handle, and one module of queries per table group."""

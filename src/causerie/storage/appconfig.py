@@ -1,0 +1,46 @@
+"""SQL for the per-app configuration store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.storage.schema import appconfig
+
+
+@dataclass(frozen=True)
+class StoredValue:
+    key: str
+    value: str
+    type: str
+    sensitive: bool
+
+
+async def load_app(conn: AsyncConnection, app: str) -> dict[str, StoredValue]:
+    rows = await conn.execute(select(appconfig).where(appconfig.c.appid == app))
+    return {r.configkey: StoredValue(r.configkey, r.configvalue, r.type, bool(r.sensitive)) for r in rows}
+
+
+async def list_apps(conn: AsyncConnection) -> list[str]:
+    rows = await conn.execute(select(appconfig.c.appid).distinct().order_by(appconfig.c.appid))
+    return [r[0] for r in rows]
+
+
+async def store(conn: AsyncConnection, app: str, value: StoredValue) -> None:
+    await remove(conn, app, value.key)
+    await conn.execute(
+        appconfig.insert().values(
+            appid=app,
+            configkey=value.key,
+            configvalue=value.value,
+            type=value.type,
+            sensitive=value.sensitive,
+        )
+    )
+
+
+async def remove(conn: AsyncConnection, app: str, key: str) -> bool:
+    result = await conn.execute(delete(appconfig).where(appconfig.c.appid == app, appconfig.c.configkey == key))
+    return bool(result.rowcount)

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import pytest
+
+from causerie.http.params import ParamError, Params, parse_body, php_int, php_pairs
+
+
+def test_php_arrays_in_query_and_form() -> None:
+    assert php_pairs([("a[]", "1"), ("a[]", "2"), ("b[k]", "v"), ("c", "x")]) == {
+        "a": ["1", "2"],
+        "b": {"k": "v"},
+        "c": "x",
+    }
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("5", 5), ("{5}", 0), ("12abc", 12), ("", 0), ("  -3", -3), (True, 1), (7.9, 7), ([1], 1), ([], 0)],
+)
+def test_int_coercion_follows_php(raw: object, expected: int) -> None:
+    assert php_int(raw) == expected
+
+
+def test_false_string_is_false_only_for_get_and_form() -> None:
+    form = Params({"silent": "false", "x": "False", "z": "0", "e": ""}, form_like=True)
+    assert form.boolean("silent") is False
+    assert form.boolean("x") is True  # PHP settype: any other non-empty string is true
+    assert form.boolean("z") is False and form.boolean("e") is False
+    json_body = Params({"silent": "false"}, form_like=False)
+    assert json_body.boolean("silent") is True
+
+
+def test_string_parameter_refuses_arrays() -> None:
+    with pytest.raises(ParamError):
+        Params({"message": ["a"]}, form_like=True).string("message")
+
+
+def test_bodies() -> None:
+    assert parse_body("application/json", b'{"a": 1}') == {"a": 1}
+    assert parse_body("application/x-www-form-urlencoded; charset=UTF-8", b"a=1&b%5B%5D=2") == {"a": "1", "b": ["2"]}
+    with pytest.raises(ParamError):
+        parse_body("application/json", b"{nope")

@@ -1,0 +1,65 @@
+"""Validates Talk responses against the real server's OpenAPI description (openapi-full.json)."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from openapi_schema_validator import OAS30Validator
+
+SPEC_PATH = Path(__file__).resolve().parents[3] / "shared" / "reference" / "spreed-openapi" / "openapi-full.json"
+
+
+class OpenApiMismatch(AssertionError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def _spec() -> dict[str, Any]:
+    return json.loads(SPEC_PATH.read_text())
+
+
+@lru_cache(maxsize=1)
+def _templates() -> list[tuple[re.Pattern[str], str]]:
+    found = []
+    for template in _spec()["paths"]:
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        found.append((re.compile(f"^{pattern}$"), template))
+    # Literal segments win over parameters: /chat/{token}/read before /chat/{token}/{messageId}.
+    found.sort(key=lambda item: item[1].count("{"))
+    return found
+
+
+def schema_for(path: str, method: str, status: int) -> dict[str, Any] | None:
+    """The JSON schema of a documented response, or None when the spec does not describe it."""
+    path = path.replace("/ocs/v1.php/", "/ocs/v2.php/")
+    for pattern, template in _templates():
+        if not pattern.match(path):
+            continue
+        operation = _spec()["paths"][template].get(method.lower())
+        if operation is None:
+            continue
+        response = operation.get("responses", {}).get(str(status))
+        if response is None:
+            return None
+        content = response.get("content", {}).get("application/json")
+        return None if content is None else content.get("schema")
+    return None
+
+
+def validate(path: str, method: str, status: int, body: Any) -> bool:
+    """Raise OpenApiMismatch when ``body`` breaks the documented schema; False when undocumented."""
+    schema = schema_for(path, method, status)
+    if schema is None:
+        return False
+    validator = OAS30Validator({**schema, "components": _spec()["components"]})
+    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    if errors:
+        details = "\n".join(
+            f"  at {'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message[:300]}" for e in errors[:10]
+        )
+        raise OpenApiMismatch(f"{method} {path} -> {status} does not match openapi-full.json:\n{details}")
+    return True

@@ -1,0 +1,165 @@
+"""A real Causerie process on a loopback port, with its own data directory and database."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from causerie.services import users
+from causerie.storage import accounts
+from causerie.storage.db import Database
+from causerie.storage.migrate import upgrade
+
+PG_ADMIN_DSN = os.environ.get("CAUSERIE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("CAUSERIE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def services_required() -> bool:
+    return os.environ.get("CAUSERIE_REQUIRE_SERVICES", "") not in ("", "0")
+
+
+def test_database_kind() -> str:
+    return os.environ.get("CAUSERIE_TEST_DB", "sqlite")
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh PostgreSQL database for one test session, dropped afterwards."""
+    import psycopg2
+
+    name = f"causerie_test_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=3)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+USERS = {
+    "admin": "Administrator",
+    "alice": "Alice Adams",
+    "bob": "Bob Brown",
+    "carol": "Carol Clark",
+    "dave": "Dave Davis",
+}
+GROUPS = {"team": ["carol", "dave"]}
+
+
+def password_of(uid: str) -> str:
+    return f"{uid}-password-1"
+
+
+async def _seed(database_url: str) -> None:
+    db = Database(database_url)
+    try:
+        await upgrade(db)
+        async with db.write() as conn:
+            for uid, name in USERS.items():
+                await users.create(conn, uid, password_of(uid), name)
+            for gid, members in GROUPS.items():
+                await accounts.insert_group(conn, gid, gid.capitalize())
+                for uid in members:
+                    await accounts.add_member(conn, gid, uid)
+    finally:
+        await db.dispose()
+
+
+class ServerProcess:
+    def __init__(
+        self,
+        data_dir: Path,
+        database_url: str,
+        *,
+        broker_url: str | None = None,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
+        self.data_dir = data_dir
+        self.database_url = database_url
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "CAUSERIE_DATA_DIR": str(data_dir),
+            "CAUSERIE_DATABASE_URL": database_url,
+            "CAUSERIE_BRUTEFORCE_SLEEP": "0",
+            "PYTHONUNBUFFERED": "1",
+        }
+        if broker_url:
+            self.env["CAUSERIE_BROKER_URL"] = broker_url
+        self.env.update(extra_env or {})
+        self.log_path = data_dir / f"server-{self.port}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def seed(self) -> None:
+        asyncio.run(_seed(self.database_url))
+
+    def start(self) -> None:
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "causerie", "serve", "--port", str(self.port), "--log-level", "warning"],
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/status.php", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
+
+    def stop(self, timeout: float = 15) -> int:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else 0
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
+    def occ(
+        self, *args: str, env: dict[str, str] | None = None, check: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        result = subprocess.run(
+            [sys.executable, "-m", "causerie.cli.occ", *args],
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(f"occ {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+        return result
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
