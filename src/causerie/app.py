@@ -31,7 +31,9 @@ API_MODULES = [
     "causerie.api.core",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
-WEB_MODULES: list[str] = []
+WEB_MODULES: list[str] = [
+    "causerie.web.pages",
+]
 
 
 def _apis() -> list[Api]:

@@ -1,0 +1,62 @@
+"""Browser sessions for pages: the cookie, the request token a page embeds, login and logout."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from causerie.http.auth import LOGIN_ACTION, SESSION_COOKIE, HttpSession, client_ip, create_session, load_session
+from causerie.runtime import Runtime
+from causerie.services.users import User
+from causerie.storage import accounts
+
+
+def set_cookie(response: Response, request: Request, session: HttpSession) -> None:
+    if session.new_cookie is None:
+        return
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.new_cookie,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+
+
+async def current_or_new(runtime: Runtime, request: Request) -> HttpSession:
+    """The caller's session; a fresh anonymous one (sent as a cookie) when there is none.
+
+    Anonymous sessions exist so that the login form and guest pages have a request token."""
+    session = await load_session(runtime, request)
+    return session if session is not None else await create_session(runtime, None)
+
+
+async def log_in(runtime: Runtime, request: Request, login: str, password: str) -> HttpSession | None:
+    """A new session for the user these credentials belong to, or None (a counted ``login`` attempt).
+
+    Raises TooManyRequests when the address is blocked. The new session replaces the anonymous one
+    the form was served with, so a session id known before the login is worthless after it."""
+    ip = client_ip(request)
+    await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
+    user: User | None = None
+    if login and password and len(login) <= 64 and len(password) <= 1024:
+        async with runtime.db.read() as conn:
+            user = await runtime.passwords.check(conn, login, password)
+    if user is None:
+        await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
+        return None
+    await log_out(runtime, request)
+    session = await create_session(runtime, user.uid)
+    async with runtime.db.write() as conn:
+        await accounts.record_login(conn, user.uid, int(time.time()))
+    return session
+
+
+async def log_out(runtime: Runtime, request: Request) -> None:
+    old = await load_session(runtime, request)
+    if old is not None:
+        async with runtime.db.write() as conn:
+            await accounts.delete_http_session(conn, old.id_hash)

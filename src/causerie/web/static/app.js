@@ -1,0 +1,127 @@
+// The chat page: conversation list on the left (or alone on narrow screens), the open chat on the right.
+
+import { config, ocs } from './api.js';
+import { ChatView } from './chat.js';
+import { avatar, el } from './dom.js';
+import { askGuestName } from './guest.js';
+import { plainText } from './richtext.js';
+
+const LIST_REFRESH_MS = 5000;
+
+class App {
+  constructor() {
+    this.body = document.body;
+    this.listNode = document.getElementById('room-list');
+    this.main = document.getElementById('main');
+    this.rooms = new Map();
+    this.chat = null;
+    this.guest = config.mode === 'guest';
+    this.body.classList.toggle('guest', this.guest);
+  }
+
+  async start() {
+    window.addEventListener('popstate', () => this.route());
+    window.addEventListener('pagehide', () => { if (this.chat) this.chat.close(); });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') {
+        this.refresh();
+        if (this.chat) this.chat.markRead();
+      }
+    });
+    if (this.guest) {
+      const room = await askGuestName(this.main, config.token);
+      this.rooms.set(room.token, room);
+      this.open(config.token, { push: false });
+    } else {
+      await this.refresh();
+      this.route();
+    }
+    this.timer = setInterval(() => this.refresh(), LIST_REFRESH_MS);
+  }
+
+  route() {
+    const match = /^\/call\/([A-Za-z0-9]+)$/.exec(window.location.pathname);
+    if (match) this.open(match[1], { push: false });
+    else this.closeChat();
+  }
+
+  async refresh() {
+    try {
+      if (this.guest) {
+        if (!this.chat) return;
+        const { data } = await ocs('GET', `v4/room/${this.chat.token}`);
+        this.rooms.set(data.token, data);
+        this.chat.updateRoom(data);
+        return;
+      }
+      const { data } = await ocs('GET', 'v4/room', { includeLastMessage: 'true', noStatusUpdate: '1' });
+      this.rooms = new Map((data || []).map((room) => [room.token, room]));
+      this.renderList();
+      if (this.chat && this.rooms.has(this.chat.token)) this.chat.updateRoom(this.rooms.get(this.chat.token));
+    } catch {
+      // Offline for a moment: the next refresh tries again.
+    }
+  }
+
+  renderList() {
+    const rooms = [...this.rooms.values()].sort((a, b) =>
+      (b.isFavorite - a.isFavorite) || (b.lastActivity - a.lastActivity));
+    const active = this.chat ? this.chat.token : null;
+    this.listNode.replaceChildren(...rooms.map((room) => this.roomItem(room, room.token === active)));
+  }
+
+  roomItem(room, active) {
+    const unread = room.unreadMessages || 0;
+    const preview = room.lastMessage && room.lastMessage.message !== undefined ? plainText(room.lastMessage) : '';
+    const badge = unread > 0
+      ? el('span', { class: room.unreadMention ? 'unread mention-badge' : 'unread', 'aria-label': `${unread} unread` }, room.unreadMention ? `@${unread}` : String(unread))
+      : null;
+    const callIcon = room.hasCall ? el('span', { class: 'in-call-icon', title: 'Call in progress', text: '●' }) : null;
+    return el('li', { class: active ? 'room active' : 'room', dataset: { token: room.token } },
+      el('a', { href: `/call/${room.token}`, onclick: (event) => { event.preventDefault(); this.open(room.token, { push: true }); } },
+        avatar(room.displayName, room.name),
+        el('span', { class: 'room-text' },
+          el('span', { class: unread ? 'room-name bold' : 'room-name', text: room.displayName }),
+          el('span', { class: 'room-preview', text: preview })),
+        callIcon, badge));
+  }
+
+  open(token, { push }) {
+    if (this.chat && this.chat.token === token) return;
+    this.closeChat({ keepUrl: true });
+    if (push) history.pushState({}, '', `/call/${token}`);
+    this.body.classList.add('has-room');
+    this.chat = new ChatView(this.main, token, {
+      onBack: () => this.back(),
+      onRoomChanged: (room) => this.roomChanged(room),
+      onGone: (gone) => { this.rooms.delete(gone); this.renderList(); },
+    });
+    this.chat.start();
+    this.renderList();
+  }
+
+  roomChanged(room) {
+    if (this.guest) return;
+    this.rooms.set(room.token, room);
+    this.renderList();
+  }
+
+  back() {
+    if (this.guest) return;
+    history.pushState({}, '', '/apps/spreed');
+    this.closeChat();
+  }
+
+  closeChat() {
+    if (this.chat) this.chat.close();
+    this.chat = null;
+    this.body.classList.remove('has-room');
+    if (!this.guest) {
+      this.main.replaceChildren(el('div', { class: 'empty', text: 'Choose a conversation.' }));
+      document.title = 'Causerie';
+      this.renderList();
+    }
+  }
+}
+
+new App().start();

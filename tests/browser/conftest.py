@@ -1,0 +1,96 @@
+"""Real Chromium (Debian's package, never a downloaded browser) driven by playwright.
+
+One browser for all browser tests; each test gets fresh contexts (own cookies and storage) from
+``open_page``. Pages talk to the session's real Causerie process.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.support.server import ServerProcess, password_of
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+# Generous: the machine is shared and slow; nothing here measures speed.
+WAIT_MS = 20_000
+WIDE = {"width": 1280, "height": 800}
+NARROW = {"width": 390, "height": 780}
+
+expect.set_options(timeout=WAIT_MS)
+
+
+# Package scope, not session: the sync driver runs an event loop in this thread, which must be gone
+# before tests elsewhere call asyncio.run(). It also starts after the server, which seeds with asyncio.
+@pytest.fixture(scope="package")
+def playwright_driver(server: ServerProcess) -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="package")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"chromium is not installed at {CHROMIUM}; install Debian's chromium package", pytrace=False)
+    browser = playwright_driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+    yield browser
+    browser.close()
+
+
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(browser: Browser, server: ServerProcess) -> Iterator[OpenPage]:
+    """``open_page(viewport=WIDE)``: a page in a new browser context (its own cookies)."""
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] | None = None) -> Page:
+        context = browser.new_context(base_url=server.base_url, viewport=viewport or WIDE)  # type: ignore[arg-type]
+        context.set_default_timeout(WAIT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def log_in(page: Page, user: str, target: str = "/apps/spreed") -> Page:
+    page.goto(f"/login?redirect_url={target}")
+    page.get_by_label("Login").fill(user)
+    page.get_by_label("Password").fill(password_of(user))
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{target}")
+    return page
+
+
+@pytest.fixture
+def user_page(open_page: OpenPage) -> Callable[..., Page]:
+    """``user_page("alice", target="/call/TOKEN", viewport=NARROW)``: a logged-in page."""
+
+    def make(user: str, target: str = "/apps/spreed", viewport: dict[str, int] | None = None) -> Page:
+        return log_in(open_page(viewport), user, target)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def screenshots(repo_root: Path) -> Path:
+    """Screenshots the tests take are kept in the repository for the README."""
+    path = repo_root / "docs" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
