@@ -126,8 +126,10 @@ async def logout(request: Request) -> Response:
     runtime = _runtime(request)
     form = await _form(request)
     identity = await authenticate(runtime, request)
-    if identity.session is not None and _token_matches(identity.session, form.get("requesttoken")):
-        await sessions.log_out(runtime, request)
+    if identity.session is None or not _token_matches(identity.session, form.get("requesttoken")):
+        # Not from our page: a cross-site form must not be able to log anyone out.
+        return RedirectResponse("/", status_code=303)
+    await sessions.log_out(runtime, request)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
