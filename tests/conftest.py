@@ -11,6 +11,7 @@ import pytest
 
 from tests.support.client import TalkClient
 from tests.support.server import (
+    REDIS_URL,
     ServerProcess,
     postgres_database,
     services_required,
@@ -46,6 +47,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
     finally:
         context.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis service (CAUSERIE_TEST_REDIS, default redis://127.0.0.1:6379/0), checked once."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        _unavailable("Redis", exc)
+    return REDIS_URL
 
 
 @pytest.fixture(scope="session")
