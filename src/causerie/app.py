@@ -19,7 +19,7 @@ from causerie.http import ocs
 from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
-from causerie.services import talk_config  # noqa: F401  (registers the spreed config keys)
+from causerie.services import external_call, talk_config  # noqa: F401  (register config keys, capability)
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.settings import Settings
 from causerie.storage.migrate import upgrade

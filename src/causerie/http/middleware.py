@@ -10,6 +10,11 @@ from collections.abc import Iterable
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from causerie.runtime import Runtime
+from causerie.services.appconfig import AppConfig
+from causerie.services.external_call import ServiceConfig
+from causerie.services.talk_config import APP
+
 access_log = logging.getLogger("causerie.access")
 
 # API responses are data, never a page: nothing may load from them or frame them.
@@ -35,6 +40,26 @@ def permissions_policy(frame_origins: Iterable[str] = ()) -> str:
         f"camera=({allowed}), microphone=({allowed}), display-capture=(self), fullscreen=(self), "
         "geolocation=(), payment=(), usb=()"
     )
+
+
+def external_call_page_headers(service: ServiceConfig) -> dict[str, str]:
+    """The CSP and Permissions-Policy of a page that may host the external call iframe.
+
+    Every configured frame origin may be framed and may use camera and microphone; the service URL's
+    origin may be fetched (as Talk adds it to connect-src). Nothing else is opened up.
+    """
+    connect = [service.service_origin] if service.service_origin else []
+    return {
+        "Content-Security-Policy": page_csp(service.frame_origins, connect),
+        "Permissions-Policy": permissions_policy(service.frame_origins),
+    }
+
+
+async def page_headers(runtime: Runtime) -> dict[str, str]:
+    """``external_call_page_headers`` for the configuration as it is now (occ changes apply at once)."""
+    async with runtime.db.read() as conn:
+        config = await AppConfig.load(conn, APP)
+    return external_call_page_headers(ServiceConfig.from_config(config))
 
 
 _DEFAULTS = (

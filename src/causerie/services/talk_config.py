@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,15 +14,33 @@ APP = "spreed"
 SHARED_SECRET_MIN_LENGTH = 64
 
 
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_HOST = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
+
+
 def origin_of(url: str) -> str | None:
-    """``scheme://host[:port]`` of an http(s) URL, or None."""
+    """``scheme://host[:port]`` of an http(s) URL, or None.
+
+    Strict on purpose: origins end up in CSP and Permissions-Policy headers, where a stray ``;``,
+    space or quote would add directives.
+    """
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return None
-    if parts.scheme not in {"http", "https"} or not parts.hostname:
+    host = parts.hostname
+    if parts.scheme not in {"http", "https"} or not host:
         return None
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}"
+    if ":" in host:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return None
+        host = f"[{host}]"
+    elif not _HOST.match(host):
+        return None
+    return f"{parts.scheme}://{host}" + (f":{port}" if port is not None else "")
 
 
 def _check_service_url(value: Any) -> None:
@@ -38,7 +58,11 @@ def _check_frame_origins(value: Any) -> None:
     if not isinstance(value, list):
         raise InvalidConfigValue("external_call_service_frame_origins must be a JSON array of origins")
     for entry in value:
-        if not isinstance(entry, str) or origin_of(entry) != entry.rstrip("/") or urlsplit(entry).path not in {"", "/"}:
+        if (
+            not isinstance(entry, str)
+            or origin_of(entry) != entry.rstrip("/").lower()
+            or urlsplit(entry).path not in {"", "/"}
+        ):
             raise InvalidConfigValue(
                 f"{entry!r} is not an origin: write scheme://host[:port], e.g. https://service.example.tld"
             )
@@ -50,6 +74,11 @@ def _check_shared_secret(value: Any) -> None:
             f"external_call_service_shared_secret must be at least {SHARED_SECRET_MIN_LENGTH} characters "
             f"(got {len(str(value))}); a-zA-Z0-9 recommended"
         )
+
+
+def _check_timeout(value: Any) -> None:
+    if not 0 < float(value) <= 60:
+        raise InvalidConfigValue("timeouts are seconds, more than 0 and at most 60")
 
 
 def _check_start_calls(value: Any) -> None:
@@ -74,6 +103,9 @@ for key in (
     Key("external_call_service_auth_user", "string", ""),
     Key("external_call_service_auth_password", "string", "", sensitive=True),
     Key("external_call_service_iframe_field", "string", ""),
+    # Causerie's own: Talk leaves these to the HTTP client's defaults (30 s and more).
+    Key("external_call_service_connect_timeout", "float", 3.0, validate=_check_timeout, help="seconds"),
+    Key("external_call_service_timeout", "float", 5.0, validate=_check_timeout, help="seconds to wait for an answer"),
     Key("stun_servers", "array", []),
     Key("turn_servers", "array", [], sensitive=True),
     Key("signaling_servers", "array", {}, sensitive=True),

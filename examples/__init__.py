@@ -1,0 +1,1 @@
+"""Runnable examples that work with Causerie."""

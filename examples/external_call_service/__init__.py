@@ -1,0 +1,1 @@
+"""A reference external call service for Causerie (and Nextcloud Talk). See README.md."""
