@@ -6,12 +6,14 @@ import shlex
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support.client import TalkClient, data
 from tests.support.external_service import AUTH_PASSWORD, SHARED_SECRET, ExternalService, set_spreed_config
 from tests.support.server import ServerProcess
 
+SECOND_FRAME_ORIGIN = "https://service2.example.tld:8443"
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "external-call-service.txt"
 
 
@@ -51,7 +53,7 @@ def configured(talk: ServerProcess, service: ExternalService) -> ExternalService
         talk,
         {
             "external_call_service": service.meeting_url_template,
-            "external_call_service_frame_origins": f'["{service.base_url}"]',
+            "external_call_service_frame_origins": f'["{service.base_url}", "{SECOND_FRAME_ORIGIN}"]',
             "external_call_service_shared_secret": SHARED_SECRET,
             "external_call_service_auth_password": AUTH_PASSWORD,
             "external_call_service_timeout": "1",
@@ -81,3 +83,28 @@ def test_seed_configuration_publishes_the_service_and_turns_built_in_calls_off(
             config = call_config(client)
             assert config["enabled"] is False
             assert config["external-call-service"] == configured.meeting_url_template
+
+
+def directives(csp: str) -> dict[str, str]:
+    found = {}
+    for part in csp.split(";"):
+        name, _, value = part.strip().partition(" ")
+        found[name] = value
+    return found
+
+
+def test_the_page_hosting_the_iframe_opens_exactly_the_configured_origins(
+    talk: ServerProcess, configured: ExternalService
+) -> None:
+    page = httpx.get(f"{talk.base_url}/call/abcdefgh", timeout=30)
+    assert page.status_code == 200
+    csp = directives(page.headers["content-security-policy"])
+    assert csp["frame-src"] == f"'self' {configured.base_url} {SECOND_FRAME_ORIGIN}"
+    assert csp["connect-src"] == f"'self' {configured.base_url}"
+    assert csp["script-src"] == "'self'"
+    assert csp["default-src"] == "'self'"
+    allowed = f'self "{configured.base_url}" "{SECOND_FRAME_ORIGIN}"'
+    policy = page.headers["permissions-policy"]
+    assert f"camera=({allowed})" in policy
+    assert f"microphone=({allowed})" in policy
+    assert "display-capture=(self)" in policy

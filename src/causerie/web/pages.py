@@ -15,11 +15,12 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from causerie.http.auth import SESSION_COOKIE, HttpSession, authenticate
-from causerie.http.middleware import page_csp, permissions_policy
+from causerie.http.middleware import external_call_page_headers, page_csp, permissions_policy
 from causerie.http.params import parse_body
 from causerie.runtime import Runtime
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import DomainError
+from causerie.services.external_call import ServiceConfig
 from causerie.services.talk_config import APP
 from causerie.web import sessions
 
@@ -50,25 +51,25 @@ def _local_target(value: str | None) -> str:
     return "/apps/spreed"
 
 
-async def _frame_origins(runtime: Runtime) -> list[str]:
+async def _external_call(runtime: Runtime) -> ServiceConfig:
     async with runtime.db.read() as conn:
-        config = await AppConfig.load(conn, APP)
-    return [o for o in config.array("external_call_service_frame_origins") if isinstance(o, str)]
+        return ServiceConfig.from_config(await AppConfig.load(conn, APP))
 
 
-def _page_headers(frame_origins: list[str]) -> dict[str, str]:
-    return {
-        "content-security-policy": page_csp(frame_origins),
-        "permissions-policy": permissions_policy(frame_origins),
-        "cache-control": "no-store",
-    }
+def _page_headers(service: ServiceConfig | None) -> dict[str, str]:
+    """Pages that host the external call iframe open up exactly what its configuration names."""
+    if service is not None:
+        headers = external_call_page_headers(service)
+    else:
+        headers = {"content-security-policy": page_csp(), "permissions-policy": permissions_policy()}
+    return {**{name.lower(): value for name, value in headers.items()}, "cache-control": "no-store"}
 
 
 def _render(
-    request: Request, name: str, context: dict[str, Any], *, status: int = 200, frame_origins: list[str] | None = None
+    request: Request, name: str, context: dict[str, Any], *, status: int = 200, service: ServiceConfig | None = None
 ) -> Response:
     response = templates.TemplateResponse(request, name, context, status_code=status)
-    response.headers.update(_page_headers(frame_origins or []))
+    response.headers.update(_page_headers(service))
     return response
 
 
@@ -142,16 +143,16 @@ async def _chat_page(request: Request, token: str | None) -> Response:
     if user is None and token is None:
         return RedirectResponse("/login?redirect_url=" + quote(request.url.path, safe="/"), status_code=303)
     session = identity.session if identity.session is not None else await sessions.current_or_new(runtime, request)
-    frame_origins = await _frame_origins(runtime)
+    service = await _external_call(runtime)
     config = {
         "mode": "user" if user else "guest",
         "user": {"id": user.uid, "displayName": user.display_name} if user else None,
         "requestToken": session.csrf_token,
         "token": token,
-        "frameOrigins": frame_origins,
+        "frameOrigins": list(service.frame_origins),
     }
     context = {"config_json": json.dumps(config), "user": user, "request_token": session.csrf_token}
-    response = _render(request, "app.html", context, frame_origins=frame_origins)
+    response = _render(request, "app.html", context, service=service)
     sessions.set_cookie(response, request, session)
     return response
 
