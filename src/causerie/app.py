@@ -29,6 +29,7 @@ log = logging.getLogger("causerie")
 # Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller.
 API_MODULES = [
     "causerie.api.core",
+    "causerie.api.signaling",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [

@@ -27,9 +27,24 @@ def _is_object(checker: Any, instance: Any) -> bool:
 _Validator = extend(OAS30Validator, type_checker=OAS30Validator.TYPE_CHECKER.redefine("object", _is_object))
 
 
+def _nullable_composites(node: Any) -> Any:
+    """``{nullable: true, allOf: [X]}`` means "X or null" in OpenAPI 3.0, but the validator applies
+    ``nullable`` only next to a ``type``; spell it out as ``anyOf: [X, null]``."""
+    if isinstance(node, list):
+        return [_nullable_composites(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: _nullable_composites(value) for key, value in node.items()}
+    if node.get("nullable") and "type" not in node and any(k in node for k in ("allOf", "oneOf", "anyOf")):
+        inner = {key: value for key, value in node.items() if key != "nullable"}
+        return {"anyOf": [inner, {"nullable": True, "enum": [None]}]}
+    return node
+
+
 @lru_cache(maxsize=1)
 def _spec() -> dict[str, Any]:
-    return json.loads(SPEC_PATH.read_text())
+    spec: dict[str, Any] = _nullable_composites(json.loads(SPEC_PATH.read_text()))
+    return spec
 
 
 @lru_cache(maxsize=1)

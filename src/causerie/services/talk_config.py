@@ -7,6 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from causerie.services import signaling_config as signaling
 from causerie.services.appconfig import LEXICON, Key
 from causerie.services.errors import InvalidConfigValue
 
@@ -106,8 +107,15 @@ for key in (
     # Causerie's own: Talk leaves these to the HTTP client's defaults (30 s and more).
     Key("external_call_service_connect_timeout", "float", 3.0, validate=_check_timeout, help="seconds"),
     Key("external_call_service_timeout", "float", 5.0, validate=_check_timeout, help="seconds to wait for an answer"),
-    Key("stun_servers", "array", []),
-    Key("turn_servers", "array", [], sensitive=True),
-    Key("signaling_servers", "array", {}, sensitive=True),
+    Key("stun_servers", "array", [], validate=signaling.check_stun_servers, help='["host:port", …]'),
+    Key("turn_servers", "array", [], sensitive=True, validate=signaling.check_turn_servers),
+    Key("signaling_servers", "array", {}, sensitive=True, validate=signaling.check_signaling_servers),
+    Key("signaling_mode", "string", "", validate=signaling.check_mode),
+    Key("hide_signaling_warning", "string", "no", validate=signaling.check_yes_no),
+    # Created on first use, as Talk does; operators never need to set these.
+    Key("signaling_ticket_secret", "string", "", sensitive=True),
+    Key("signaling_token_alg", "string", "ES256", validate=signaling.check_token_alg),
+    *(Key(signaling.private_key_name(alg), "string", "", sensitive=True) for alg in signaling.ALGORITHMS),
+    *(Key(signaling.public_key_name(alg), "string", "") for alg in signaling.ALGORITHMS),
 ):
     LEXICON.add(APP, key)

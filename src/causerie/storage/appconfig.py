@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.storage.schema import appconfig
@@ -44,3 +47,17 @@ async def store(conn: AsyncConnection, app: str, value: StoredValue) -> None:
 async def remove(conn: AsyncConnection, app: str, key: str) -> bool:
     result = await conn.execute(delete(appconfig).where(appconfig.c.appid == app, appconfig.c.configkey == key))
     return bool(result.rowcount)
+
+
+async def insert_if_absent(conn: AsyncConnection, app: str, value: StoredValue) -> None:
+    """Store ``value`` unless the key exists; of two concurrent first writers, the first one wins."""
+    statement: Any
+    if conn.dialect.name == "postgresql":
+        statement = pg_insert(appconfig).on_conflict_do_nothing(index_elements=["appid", "configkey"])
+    else:
+        statement = sqlite_insert(appconfig).on_conflict_do_nothing(index_elements=["appid", "configkey"])
+    await conn.execute(
+        statement.values(
+            appid=app, configkey=value.key, configvalue=value.value, type=value.type, sensitive=value.sensitive
+        )
+    )
