@@ -30,6 +30,9 @@ log = logging.getLogger("causerie")
 API_MODULES = [
     "causerie.api.core",
     "causerie.api.signaling",
+    "causerie.api.rooms",
+    "causerie.api.participants",
+    "causerie.api.guest",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [

@@ -13,8 +13,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
+from sqlalchemy import text
 
 from causerie.services import users
 from causerie.storage import accounts
@@ -84,6 +86,24 @@ async def _seed(database_url: str) -> None:
                 await accounts.insert_group(conn, gid, gid.capitalize())
                 for uid in members:
                     await accounts.add_member(conn, gid, uid)
+    finally:
+        await db.dispose()
+
+
+async def _execute(database_url: str, statement: str, params: dict[str, Any]) -> None:
+    db = Database(database_url)
+    try:
+        async with db.write() as conn:
+            await conn.execute(text(statement), params)
+    finally:
+        await db.dispose()
+
+
+async def _query(database_url: str, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    db = Database(database_url)
+    try:
+        async with db.read() as conn:
+            return [dict(row._mapping) for row in await conn.execute(text(statement), params)]
     finally:
         await db.dispose()
 
@@ -160,6 +180,14 @@ class ServerProcess:
         if check and result.returncode != 0:
             raise AssertionError(f"occ {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
         return result
+
+    def sql(self, statement: str, **params: Any) -> None:
+        """Run one statement on the server's database, for set-ups no API call can make."""
+        asyncio.run(_execute(self.database_url, statement, params))
+
+    def query(self, statement: str, **params: Any) -> list[dict[str, Any]]:
+        """Read rows straight from the server's database, for state no API exposes yet."""
+        return asyncio.run(_query(self.database_url, statement, params))
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

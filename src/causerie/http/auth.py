@@ -98,6 +98,17 @@ async def save_session(runtime: Runtime, session: HttpSession) -> None:
     session.dirty = False
 
 
+async def _session_for(runtime: Runtime, request: Request, user: User) -> HttpSession | None:
+    """The cookie session a client with credentials keeps (Talk stores its room sessions there, as
+    in the PHP session); never one that belongs to another user."""
+    if SESSION_COOKIE not in request.cookies:
+        return None
+    session = await load_session(runtime, request)
+    if session is None or session.uid not in (None, user.uid):
+        return None
+    return session
+
+
 async def authenticate(runtime: Runtime, request: Request) -> Identity:
     """Resolve the caller. Wrong credentials raise 401 and count a ``login`` attempt."""
     header = request.headers.get("authorization", "")
@@ -114,7 +125,7 @@ async def authenticate(runtime: Runtime, request: Request) -> Identity:
         if user is None:
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": credentials[0] if credentials else ""})
             raise Unauthorized(message=NOT_LOGGED_IN, data=[])
-        return Identity(user=user, session=None, method="basic")
+        return Identity(user=user, session=await _session_for(runtime, request, user), method="basic")
     if scheme == "bearer":
         await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
         async with runtime.db.read() as conn:
@@ -122,7 +133,7 @@ async def authenticate(runtime: Runtime, request: Request) -> Identity:
         if user is None:
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {})
             raise Unauthorized(message=NOT_LOGGED_IN, data=[])
-        return Identity(user=user, session=None, method="bearer")
+        return Identity(user=user, session=await _session_for(runtime, request, user), method="bearer")
     session = await load_session(runtime, request)
     if session is not None and session.uid is not None:
         async with runtime.db.read() as conn:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -161,6 +163,12 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
         if value is not None:
             result["config"].setdefault(section, {})[key] = value
     return result
+
+
+def talk_hash(config: AppConfig, user: User | None) -> str:
+    """``X-Nextcloud-Talk-Hash``: changes whenever the capabilities a client has cached change."""
+    payload = json.dumps(spreed(config, user), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha1(payload.encode()).hexdigest()
 
 
 def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int) -> dict[str, Any]:

@@ -98,6 +98,7 @@ for key in (
     Key("start_calls", "integer", 0, validate=_check_start_calls, help="who may start calls; 3 disables them"),
     Key("start_conversations", "array", [], help="groups allowed to create conversations"),
     Key("default_permissions", "integer", 0, validate=_check_permissions),
+    Key("delete_one_to_one_conversations", "boolean", False, help="allow deleting one-to-one conversations"),
     Key("external_call_service", "string", "", validate=_check_service_url),
     Key("external_call_service_frame_origins", "array", [], validate=_check_frame_origins),
     Key("external_call_service_shared_secret", "string", "", sensitive=True, validate=_check_shared_secret),

@@ -1,0 +1,121 @@
+"""Talk's participant API v4: list, add and remove attendees; join and leave a room session."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from causerie.api import room_access
+from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.services import participants
+from causerie.services.appconfig import AppConfig
+from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound
+from causerie.services.participants import require_moderator
+from causerie.services.room_format import format_participant, format_room
+from causerie.services.rooms import NOTE_TO_SELF, ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION
+from causerie.services.system_messages import room_key
+from causerie.services.talk_config import APP
+from causerie.services.users import User
+from causerie.storage import accounts
+
+api = Api()
+BASE = "/apps/spreed/api/v4/room/{token}"
+
+
+def _error(cls: type[DomainError], error: str, status: int | None = None) -> DomainError:
+    return cls(error, data={"error": error}, status=status)
+
+
+@api.get(f"{BASE}/participants", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def list_participants(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.read() as conn:
+        room, _ = await room_access.load(ctx, conn, token)
+        listed = await participants.list_participants(conn, room)
+        admin_default = participants.admin_default_permissions(await AppConfig.load(conn, APP))
+    return [format_participant(room, entry, admin_default) for entry in listed]
+
+
+@api.post(f"{BASE}/participants", throttle=[ROOM_TOKEN_ACTION])
+async def add_participant(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    new_participant = ctx.params.string("newParticipant")
+    source = ctx.params.string("source", "users")
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        require_moderator(me)
+        if room.is_one_to_one or room.type == NOTE_TO_SELF:
+            raise _error(BadRequest, "room-type")
+        if source == "users":
+            row = await accounts.get_user(conn, new_participant)
+            if row is None:
+                raise _error(NotFound, "new-participant")
+            await participants.add_user(
+                conn, room, User(uid=row.uid, display_name=row.display_name), actor=me.actor, now=int(time.time())
+            )
+        elif source == "groups":
+            if not await participants.add_group(conn, room, new_participant, actor=me.actor, now=int(time.time())):
+                raise _error(NotFound, "new-participant")
+        elif source == "federated_users":
+            raise _error(DomainError, "federation", 501)
+        elif source == "phones":
+            raise _error(DomainError, "sip", 501)
+        else:
+            raise _error(BadRequest, "source")
+    await ctx.runtime.publish(room_key(token))
+    return []
+
+
+@api.delete(f"{BASE}/attendees", throttle=[ROOM_TOKEN_ACTION])
+async def remove_attendee(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    attendee_id = ctx.params.integer("attendeeId")
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        require_moderator(me)
+        if room.is_one_to_one:
+            raise _error(BadRequest, "room-type")
+        target = await participants.get_participant(conn, room, attendee_id)
+        if target is None:
+            raise _error(NotFound, "participant")
+        if target.attendee_id == me.attendee_id:
+            await participants.remove_self(conn, room, me)
+        else:
+            if target.participant_type == participants.OWNER:
+                raise _error(Forbidden, "owner")
+            await participants.remove_participant(conn, room, target.attendee_id, actor=me.actor)
+    await ctx.runtime.publish(room_key(token))
+    return None
+
+
+@api.post(f"{BASE}/participants/active", auth=Auth.PUBLIC, throttle=[ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION])
+async def join_room(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    joined = await participants.join(
+        ctx.runtime.db,
+        room_access.requester(ctx),
+        token,
+        password=ctx.params.string("password"),
+        force=ctx.params.boolean("force", True),
+    )
+    session_id = joined.participant.session_id
+    assert session_id is not None
+    await room_access.remember_session(ctx, token, session_id)
+    # A successful join forgets earlier wrong guesses, as in Talk.
+    await ctx.runtime.throttler.reset(ctx.ip, ROOM_PASSWORD_ACTION)
+    await ctx.runtime.throttler.reset(ctx.ip, ROOM_TOKEN_ACTION)
+    async with ctx.runtime.db.read() as conn:
+        viewer = await room_access.viewer(ctx, conn)
+        data = await format_room(conn, joined.room, joined.participant, viewer)
+    await ctx.runtime.publish(room_key(token))
+    return Reply(data)
+
+
+@api.delete(f"{BASE}/participants/active", auth=Auth.PUBLIC)
+async def leave_room(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    changed = await participants.leave(ctx.runtime.db, room_access.requester(ctx), token)
+    room_access.forget_session(ctx, token)
+    if changed:
+        await ctx.runtime.publish(room_key(token))
+    return None

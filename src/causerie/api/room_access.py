@@ -1,0 +1,56 @@
+"""Resolving the room and participant of a request, for every API module that works in a room.
+
+``await room_access.load(ctx, conn, token)`` is what a handler calls: it returns ``(Room,
+Participant)`` or raises Talk's 404 (counted under ``talkRoomToken``; declare that action on the
+route with ``throttle=[ROOM_TOKEN_ACTION]`` so repeated guesses are slowed down as in Talk).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.http.endpoint import Ctx
+from causerie.services import participants
+from causerie.services.appconfig import AppConfig
+from causerie.services.participants import SESSION_KEY, Participant, Requester
+from causerie.services.room_format import Viewer
+from causerie.services.rooms import Room
+from causerie.services.talk_config import APP
+
+
+def _room_sessions(ctx: Ctx) -> dict[str, str]:
+    session = ctx.session
+    value: Any = session.data.get(SESSION_KEY) if session is not None else None
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str)}
+
+
+def requester(ctx: Ctx) -> Requester:
+    """Who asks: the user, and the Talk sessions its cookie session holds per room."""
+    return Requester(ctx.user, _room_sessions(ctx))
+
+
+async def load(ctx: Ctx, conn: AsyncConnection, token: str) -> tuple[Room, Participant]:
+    return await participants.load_for_request(conn, requester(ctx), token)
+
+
+async def viewer(ctx: Ctx, conn: AsyncConnection) -> Viewer:
+    return Viewer(ctx.user, await AppConfig.load(conn, APP))
+
+
+async def remember_session(ctx: Ctx, token: str, session_id: str) -> None:
+    """Keep the new Talk session in the cookie session, as Talk keeps it in the PHP session."""
+    session = await ctx.ensure_session()
+    sessions = _room_sessions(ctx)
+    sessions[token] = session_id
+    session.set(SESSION_KEY, sessions)
+
+
+def forget_session(ctx: Ctx, token: str) -> None:
+    session = ctx.session
+    sessions = _room_sessions(ctx)
+    if session is not None and sessions.pop(token, None) is not None:
+        session.set(SESSION_KEY, sessions)

@@ -1,0 +1,146 @@
+"""Talk's conversation API v4 (RoomController): create, list, get and delete conversations."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from causerie.api import room_access
+from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.http.params import ParamError, Params
+from causerie.services import capabilities, room_creation, rooms
+from causerie.services.appconfig import AppConfig
+from causerie.services.errors import BadRequest
+from causerie.services.participants import find_participant, load_viewer, require_moderator
+from causerie.services.room_creation import INVITATION_KINDS, NewRoom
+from causerie.services.room_format import Viewer, format_room
+from causerie.services.rooms import ROOM_TOKEN_ACTION
+from causerie.services.system_messages import room_key
+from causerie.services.talk_config import APP
+from causerie.storage import rooms as room_store
+
+api = Api()
+BASE = "/apps/spreed/api/v4"
+
+
+def talk_hash_header(viewer: Viewer) -> dict[str, str]:
+    return {"X-Nextcloud-Talk-Hash": capabilities.talk_hash(viewer.config, viewer.user)}
+
+
+def _invitations(params: Params) -> dict[str, list[str]]:
+    raw = params.mapping("participants")
+    result: dict[str, list[str]] = {}
+    for kind, values in raw.items():
+        if kind not in INVITATION_KINDS:
+            continue
+        if isinstance(values, dict):
+            values = list(values.values())
+        if not isinstance(values, list) or not all(isinstance(v, str | int) for v in values):
+            raise ParamError("participants", "Parameter participants must map kinds to lists of ids")
+        result[kind] = [str(v) for v in values]
+    return result
+
+
+def new_room_request(params: Params) -> NewRoom:
+    return NewRoom(
+        room_type=params.integer("roomType", 2),
+        room_name=params.string("roomName"),
+        invite=params.string("invite"),
+        source=params.string("source"),
+        object_type=params.string("objectType"),
+        object_id=params.string("objectId"),
+        password=params.string("password"),
+        read_only=params.integer("readOnly"),
+        listable=params.integer("listable"),
+        message_expiration=params.integer("messageExpiration"),
+        lobby_state=params.integer("lobbyState"),
+        lobby_timer=params.opt_integer("lobbyTimer"),
+        sip_enabled=params.integer("sipEnabled"),
+        permissions=params.integer("permissions"),
+        recording_consent=params.integer("recordingConsent"),
+        mention_permissions=params.integer("mentionPermissions"),
+        description=params.string("description"),
+        emoji=params.opt_string("emoji"),
+        avatar_color=params.opt_string("avatarColor"),
+        participants=_invitations(params),
+    )
+
+
+@api.post(f"{BASE}/room")
+async def create_room(ctx: Ctx) -> Reply:
+    user = ctx.require_user
+    request = new_room_request(ctx.params)
+    async with ctx.runtime.db.write() as conn:
+        created = await room_creation.create(conn, user, request)
+        viewer = await room_access.viewer(ctx, conn)
+        participant = await find_participant(conn, created.room, room_access.requester(ctx))
+        data = await format_room(conn, created.room, participant, viewer)
+    await ctx.runtime.publish(room_key(created.room.token))
+    if created.invalid is not None:
+        data["invalidParticipants"] = {k: v for k, v in created.invalid.items() if v}
+        return Reply(data, status=202)
+    return Reply(data, status=201 if created.is_new else 200)
+
+
+@api.get(f"{BASE}/room")
+async def list_rooms(ctx: Ctx) -> Reply:
+    user = ctx.require_user
+    modified_since = max(ctx.params.integer("modifiedSince"), 0)
+    include_status = ctx.params.boolean("includeStatus")
+    include_last_message = ctx.params.boolean("includeLastMessage", True)
+    # Taken before the query, so that a client passing it back as modifiedSince misses nothing.
+    modified_before = int(time.time())
+    requester = room_access.requester(ctx)
+    async with ctx.runtime.db.read() as conn:
+        viewer = await room_access.viewer(ctx, conn)
+        rows = await room_store.list_for_actor(conn, "users", user.uid)
+        result: list[dict[str, Any]] = []
+        for row in rows:
+            room = rooms.Room.from_row(row)
+            if modified_since and not _changed_since(room, modified_since, include_status):
+                continue
+            participant = await find_participant(conn, room, requester)
+            result.append(await format_room(conn, room, participant, viewer, include_last_message=include_last_message))
+    headers = talk_hash_header(viewer)
+    headers["X-Nextcloud-Talk-Modified-Before"] = str(modified_before)
+    return Reply(result, headers=headers)
+
+
+def _changed_since(room: rooms.Room, since: int, include_status: bool) -> bool:
+    if include_status and room.type == rooms.ONE_TO_ONE:
+        return True
+    return room.last_activity >= since or room.modified_at >= since or room.active_since is not None
+
+
+@api.get(f"{BASE}/room/note-to-self")
+async def note_to_self(ctx: Ctx) -> Reply:
+    user = ctx.require_user
+    async with ctx.runtime.db.write() as conn:
+        room = await room_creation.note_to_self(conn, user)
+        viewer = await room_access.viewer(ctx, conn)
+        participant = await find_participant(conn, room, room_access.requester(ctx))
+        data = await format_room(conn, room, participant, viewer)
+    return Reply(data, headers=talk_hash_header(viewer))
+
+
+@api.get(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def get_room(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.read() as conn:
+        room, participant = await load_viewer(conn, room_access.requester(ctx), token)
+        viewer = await room_access.viewer(ctx, conn)
+        data = await format_room(conn, room, participant, viewer)
+    return Reply(data, headers=talk_hash_header(viewer))
+
+
+@api.delete(f"{BASE}/room/{{token}}", throttle=[ROOM_TOKEN_ACTION])
+async def delete_room(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        require_moderator(participant)
+        if room.is_one_to_one and not (await AppConfig.load(conn, APP)).boolean("delete_one_to_one_conversations"):
+            raise BadRequest(data=[])
+        await room_store.delete_room(conn, room.id)
+    await ctx.runtime.publish(room_key(token))
+    return []

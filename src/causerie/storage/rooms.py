@@ -1,0 +1,101 @@
+"""SQL for conversations (the ``rooms`` table)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.storage.schema import attendees, rooms
+
+
+async def get_by_token(conn: AsyncConnection, token: str) -> Row[Any] | None:
+    return (await conn.execute(select(rooms).where(rooms.c.token == token))).first()
+
+
+async def get_by_id(conn: AsyncConnection, room_id: int) -> Row[Any] | None:
+    return (await conn.execute(select(rooms).where(rooms.c.id == room_id))).first()
+
+
+async def token_exists(conn: AsyncConnection, token: str) -> bool:
+    return bool((await conn.execute(select(exists().where(rooms.c.token == token)))).scalar())
+
+
+async def insert(conn: AsyncConnection, **values: Any) -> int:
+    result = await conn.execute(rooms.insert().values(**values).returning(rooms.c.id))
+    return int(result.scalar_one())
+
+
+async def update_room(conn: AsyncConnection, room_id: int, **values: Any) -> None:
+    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(**values))
+
+
+async def touch(conn: AsyncConnection, room_id: int, now: int) -> None:
+    """Mark the room changed for ``modifiedSince`` listings."""
+    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(modified_at=now))
+
+
+async def delete_room(conn: AsyncConnection, room_id: int) -> None:
+    await conn.execute(delete(rooms).where(rooms.c.id == room_id))
+
+
+async def find_by_type_and_name(conn: AsyncConnection, room_type: int, name: str) -> Row[Any] | None:
+    query = select(rooms).where(rooms.c.type == room_type, rooms.c.name == name).order_by(rooms.c.id)
+    return (await conn.execute(query)).first()
+
+
+async def find_by_object(conn: AsyncConnection, room_type: int, object_type: str, object_id: str) -> Row[Any] | None:
+    query = (
+        select(rooms)
+        .where(rooms.c.type == room_type, rooms.c.object_type == object_type, rooms.c.object_id == object_id)
+        .order_by(rooms.c.id)
+    )
+    return (await conn.execute(query)).first()
+
+
+async def list_for_actor(
+    conn: AsyncConnection, actor_type: str, actor_id: str, *, modified_since: int = 0
+) -> Sequence[Row[Any]]:
+    """The rooms an actor is an attendee of, oldest first; with ``modified_since`` only those that
+    changed, had activity or have a call since then."""
+    query = (
+        select(rooms)
+        .join(attendees, attendees.c.room_id == rooms.c.id)
+        .where(attendees.c.actor_type == actor_type, attendees.c.actor_id == actor_id)
+        .order_by(rooms.c.id)
+    )
+    if modified_since > 0:
+        query = query.where(
+            or_(
+                rooms.c.last_activity >= modified_since,
+                rooms.c.modified_at >= modified_since,
+                rooms.c.active_since.is_not(None),
+            )
+        )
+    return (await conn.execute(query)).all()
+
+
+async def list_listed(
+    conn: AsyncConnection,
+    *,
+    min_listable: int,
+    exclude_actor: tuple[str, str],
+    search: str = "",
+) -> Sequence[Row[Any]]:
+    """Listable rooms the given actor is not in, optionally filtered by name."""
+    actor_type, actor_id = exclude_actor
+    member = exists().where(
+        and_(
+            attendees.c.room_id == rooms.c.id,
+            attendees.c.actor_type == actor_type,
+            attendees.c.actor_id == actor_id,
+        )
+    )
+    query = select(rooms).where(rooms.c.listable >= min_listable, rooms.c.type.in_((2, 3)), ~member)
+    if search:
+        escaped = search.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(func.lower(rooms.c.name).like(f"%{escaped}%", escape="\\"))
+    return (await conn.execute(query.order_by(rooms.c.id))).all()
