@@ -75,11 +75,19 @@ def schema_for(path: str, method: str, status: int) -> dict[str, Any] | None:
     return None
 
 
+# Talk's guards (not a participant, not a moderator, read-only, missing permission, lobby) answer
+# before the controller runs, with an empty ``data: []`` that the controllers' documented
+# ``{error: …}`` bodies do not describe (transcript steps 34-36).
+GUARD_FAILURES = {403, 404, 412}
+
+
 def validate(path: str, method: str, status: int, body: Any) -> bool:
     """Raise OpenApiMismatch when ``body`` breaks the documented schema; False when undocumented."""
     schema = schema_for(path, method, status)
     if schema is None:
         return False
+    if status in GUARD_FAILURES and isinstance(body, dict) and body.get("ocs", {}).get("data") == []:
+        return True
     validator = _Validator({**schema, "components": _spec()["components"]})
     errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
