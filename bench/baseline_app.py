@@ -1,0 +1,113 @@
+"""The bare baseline: a Starlette app on the same server stack as Causerie (uvicorn, uvloop,
+httptools) doing only the essential work, so Causerie's numbers can be read as ratios.
+
+- ``GET /wait``: a long-poll parked on an ``asyncio.Event`` that ``POST /send`` fires for everyone.
+- ``POST /insert``: one SQLite insert (aiosqlite, WAL, synchronous=NORMAL, as Causerie) per request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiosqlite
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+DB_PATH = os.environ.get("BENCH_BASELINE_DB", "baseline.db")
+
+
+class State:
+    event = asyncio.Event()
+    message_id = 0
+    db: aiosqlite.Connection | None = None
+    lock = asyncio.Lock()
+
+
+def _message(message_id: int, text: str) -> dict[str, object]:
+    # About the size of a Talk chat message, so both servers send similar bytes.
+    return {
+        "id": message_id,
+        "token": "benchroom",
+        "actorType": "users",
+        "actorId": "bob",
+        "actorDisplayName": "Bob Brown",
+        "timestamp": int(time.time()),
+        "message": text,
+        "messageParameters": [],
+        "systemMessage": "",
+        "messageType": "comment",
+        "isReplyable": True,
+        "referenceId": "",
+        "reactions": {},
+        "markdown": True,
+        "expirationTimestamp": 0,
+        "threadId": 0,
+    }
+
+
+async def wait(request: Request) -> Response:
+    event = State.event
+    await event.wait()
+    return JSONResponse({"ocs": {"meta": {"status": "ok"}, "data": [_message(State.message_id, "hello")]}})
+
+
+async def send(request: Request) -> Response:
+    await request.body()
+    State.message_id += 1
+    event, State.event = State.event, asyncio.Event()
+    event.set()
+    return JSONResponse({"id": State.message_id}, status_code=201)
+
+
+async def insert(request: Request) -> Response:
+    payload = await request.json()
+    text = str(payload.get("message", ""))
+    assert State.db is not None
+    async with State.lock:
+        # One write transaction per message, begun IMMEDIATE, as Causerie writes.
+        await State.db.execute("BEGIN IMMEDIATE")
+        cursor = await State.db.execute(
+            "INSERT INTO messages (room_id, actor_id, message, created) VALUES (?, ?, ?, ?)",
+            (1, "bob", text, int(time.time())),
+        )
+        await State.db.execute("COMMIT")
+    return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201)
+
+
+async def status(request: Request) -> Response:
+    return JSONResponse({"installed": True})
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    db = await aiosqlite.connect(DB_PATH, isolation_level=None)
+    await db.execute("PRAGMA journal_mode=WAL")
+    await db.execute("PRAGMA synchronous=NORMAL")
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room_id INTEGER NOT NULL, "
+        "actor_id TEXT NOT NULL, message TEXT NOT NULL, created INTEGER NOT NULL)"
+    )
+    await db.execute("CREATE INDEX IF NOT EXISTS messages_room ON messages (room_id, id)")
+    State.db = db
+    try:
+        yield
+    finally:
+        State.event.set()
+        await db.close()
+
+
+app = Starlette(
+    routes=[
+        Route("/status.php", status),
+        Route("/wait", wait),
+        Route("/send", send, methods=["POST"]),
+        Route("/insert", insert, methods=["POST"]),
+    ],
+    lifespan=lifespan,
+)

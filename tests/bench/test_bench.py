@@ -1,0 +1,32 @@
+"""The benchmarks still run end to end (tiny sizes, numbers not judged), so they do not rot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bench(module: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args, "--no-write"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_longpoll_benchmark_runs() -> None:
+    out = _bench("bench.longpoll", "--servers", "baseline", "--rounds", "3", "--fanout", "20")
+    assert "| bare Starlette | 3 |" in out
+    assert "| bare Starlette | 20 |" in out
+
+
+def test_sends_benchmark_runs() -> None:
+    out = _bench("bench.sends", "--servers", "baseline", "--clients", "2", "--messages", "20")
+    assert "| bare Starlette |" in out
