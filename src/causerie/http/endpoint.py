@@ -30,7 +30,7 @@ from causerie.http.auth import (
     passes_csrf,
     save_session,
 )
-from causerie.http.params import Params, merge, parse_body, php_pairs
+from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
 from causerie.runtime import Runtime
 from causerie.services.errors import DomainError, Unauthorized
 from causerie.services.users import User
@@ -169,7 +169,7 @@ def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaita
         headers: dict[str, str] = {}
         message = ""
         try:
-            body = parse_body(request.headers.get("content-type", ""), await request.body())
+            body = parse_body(request.headers.get("content-type", ""), await read_body(request))
             values = merge(query, body, request.path_params)
             as_json = ocs.wants_json(request, values.get("format"))
             identity = await authenticate(runtime, request)

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.requests import Request
+
 from causerie.services.errors import BadRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -82,6 +84,21 @@ def parse_json(body: bytes) -> dict[str, Any]:
     if isinstance(value, list):
         return _list_to_dict(value)
     raise ParamError(message="The JSON body must be an object")
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The request body, refused with 413 once it exceeds ``limit`` - before it is all in memory."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(message="Request body too large")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(message="Request body too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
