@@ -98,7 +98,11 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         if size > limit:
             raise PayloadTooLarge(message="Request body too large")
         chunks.append(chunk)
-    return b"".join(chunks)
+    body = b"".join(chunks)
+    # Handlers that need the raw bytes (checksummed backend requests) still call request.body(),
+    # which returns this cached value rather than reading the consumed stream again.
+    request._body = body
+    return body
 
 
 def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
