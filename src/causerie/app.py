@@ -30,6 +30,7 @@ log = logging.getLogger("causerie")
 API_MODULES = [
     "causerie.api.core",
     "causerie.api.signaling",
+    "causerie.api.calls",
     "causerie.api.rooms",
     "causerie.api.participants",
     "causerie.api.guest",

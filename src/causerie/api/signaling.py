@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
+from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
-from causerie.services import signaling, signaling_backend
+from causerie.services import internal_signaling, participants, rooms, signaling, signaling_backend, signaling_config
 from causerie.services.appconfig import AppConfig
-from causerie.services.errors import Unauthorized
+from causerie.services.errors import BadRequest, NotFound, Unauthorized
 from causerie.services.signaling_tickets import SigningKeys, ensure_keys, stored_keys
+from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
+from causerie.storage import calls as call_store
+from causerie.storage import participants as participant_store
+from causerie.storage import signaling as signaling_store
 
 api = Api()
+T = TypeVar("T")
 
 ROOM_TOKEN = "talkRoomToken"
 RECORDING_SECRET = "talkRecordingSecret"
@@ -43,6 +51,12 @@ async def get_settings(ctx: Ctx) -> dict[str, Any]:
         # Causerie has no recording server, so no recording request can be authentic.
         raise Unauthorized(throttle=RECORDING_SECRET)
     room_id: int | None = None
+    token = ctx.params.string("token")
+    if token:
+        # Talk's getRoomForUserByToken: participants, and visitors of public (or listable) rooms.
+        async with ctx.runtime.db.read() as conn:
+            room, _ = await participants.load_viewer(conn, room_access.requester(ctx), token)
+        room_id = room.id
     config, keys = await _config_and_keys(ctx)
     user = ctx.user
     caller = signaling.Caller(user.uid if user else None, user.display_name if user else None)
@@ -67,3 +81,118 @@ async def backend(ctx: Ctx) -> Reply:
     for key in keys:
         await ctx.runtime.publish(key)
     return Reply(reply)
+
+
+# --- internal signaling (declared after settings/backend, which their paths would also match) ------
+
+
+async def _internal_mode_or_400(ctx: Ctx) -> None:
+    async with ctx.runtime.db.read() as conn:
+        config = await AppConfig.load(conn, APP)
+    if signaling_config.signaling_mode(config) != signaling_config.MODE_INTERNAL:
+        raise BadRequest(data="Internal signaling disabled.")
+
+
+def _messages_param(ctx: Ctx) -> str:
+    raw = ctx.params.raw("messages")
+    # Clients send a JSON string; a form-encoded or JSON array is taken as the same thing.
+    return raw if isinstance(raw, str) else json.dumps(ctx.params.array("messages"))
+
+
+@api.post("/apps/spreed/api/v3/signaling/{token}", auth=Auth.PUBLIC)
+async def send_messages(ctx: Ctx) -> list[Any]:
+    await _internal_mode_or_400(ctx)
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        try:
+            room, participant = await room_access.load(ctx, conn, token)
+        except NotFound:
+            # Talk answers 200 and delivers nothing to a sender who is not in the conversation.
+            return []
+        recipients = await internal_signaling.send(conn, room, participant, _messages_param(ctx), int(time.time()))
+    for recipient in dict.fromkeys(recipients):
+        await ctx.runtime.publish(internal_signaling.session_key(recipient))
+    return []
+
+
+async def _wait_for(
+    ctx: Ctx, keys: tuple[str, ...], check: Callable[[], Awaitable[T | None]], seconds: float
+) -> T | None:
+    """``check()``'s first non-None result, woken by ``keys``; None on timeout, hang-up or shutdown.
+
+    The waiter is registered before each check, so a commit between the check and the wait still
+    wakes it; the database is only read again when something was published.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    # The body has been read, so the next receive() only returns when the client goes away.
+    hang_up = asyncio.ensure_future(ctx.request.receive())
+    try:
+        while True:
+            with ctx.runtime.hub.waiter(*keys) as woken:
+                result = await check()
+                remaining = deadline - loop.time()
+                if result is not None or remaining <= 0 or ctx.runtime.hub.closed:
+                    return result
+                watched: set[asyncio.Future[Any]] = {woken, hang_up}
+                done, _ = await asyncio.wait(watched, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
+                if not done or hang_up.done():
+                    return None
+    finally:
+        hang_up.cancel()
+
+
+@api.get("/apps/spreed/api/v3/signaling/{token}", auth=Auth.PUBLIC)
+async def pull_messages(ctx: Ctx) -> Reply:
+    await _internal_mode_or_400(ctx)
+    token = ctx.params.string("token")
+    requester = room_access.requester(ctx)
+    session_id = requester.session_for(token)
+    not_found = Reply([internal_signaling.EMPTY_USERS], status=404)
+    if session_id is None:
+        return not_found
+    pinged = int(time.time())
+    async with ctx.runtime.db.write() as conn:
+        try:
+            room, participant = await participants.load_for_request(conn, requester, token)
+        except NotFound:
+            return not_found
+        if participant.session_id != session_id:
+            return not_found
+        await call_store.ping(conn, [session_id], pinged)
+        admin_default = participant.admin_default_permissions
+        before = internal_signaling.fingerprint(room, await internal_signaling.sessions(conn, room, 0), admin_default)
+
+    async def check() -> list[dict[str, Any]] | None:
+        """Messages, or [] when the session list changed or the session ended; None to keep waiting."""
+        async with ctx.runtime.db.read() as conn:
+            alive = await participant_store.get_session(conn, session_id) is not None
+            rows = await internal_signaling.sessions(conn, room, 0) if alive else []
+            waiting = await signaling_store.count(conn, session_id) if alive else 0
+        if waiting:
+            async with ctx.runtime.db.write() as conn:
+                return await internal_signaling.take(conn, session_id)
+        if not alive or internal_signaling.fingerprint(room, rows, admin_default) != before:
+            return []
+        return None
+
+    keys = (internal_signaling.session_key(session_id), room_key(token))
+    found = await _wait_for(ctx, keys, check, internal_signaling.PULL_TIMEOUT_S)
+    data = list(found or [])
+    now = int(time.time())
+    async with ctx.runtime.db.read() as conn:
+        current = await rooms.get_by_id(conn, room.id)
+        alive = await participant_store.get_session(conn, session_id) is not None
+        if current is not None and alive:
+            since = min(now - internal_signaling.USERS_IN_ROOM_WINDOW_S, pinged)
+            rows = await internal_signaling.sessions(conn, current, since)
+            data.append(internal_signaling.users_in_room(current, rows, admin_default))
+            return Reply(data)
+        data.append(internal_signaling.EMPTY_USERS)
+        # Killed session but still a participant: 409 makes the web UI say so; otherwise 404.
+        still_member = current is not None and (
+            await participants.find_participant(conn, current, participants.Requester(ctx.user)) is not None
+            if ctx.user is not None
+            else current.type == rooms.PUBLIC
+        )
+    return Reply(data, status=409 if still_member else 404)

@@ -27,7 +27,7 @@ import hashlib
 import secrets
 import string
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -390,6 +390,17 @@ async def add_group(conn: AsyncConnection, room: Room, gid: str, *, actor: Actor
     return True
 
 
+async def _leave_call(
+    conn: AsyncConnection, room: Room, attendee: Attendee, sessions: Sequence[Row[Any]], now: int, *, announce: bool
+) -> None:
+    """Take ending sessions out of the call first (``call_left``; the last one out ends the call)."""
+    from causerie.services import calls  # calls builds on this module
+
+    for row in sessions:
+        if row.in_call != IN_CALL_DISCONNECTED:
+            await calls.disconnect(conn, room, attendee.actor, TalkSession.from_row(row), now=now, announce=announce)
+
+
 async def remove_participant(
     conn: AsyncConnection, room: Room, attendee_id: int, *, actor: Actor, now: int | None = None
 ) -> bool:
@@ -399,6 +410,8 @@ async def remove_participant(
     if row is None:
         return False
     attendee = Attendee.from_row(row)
+    # Removed, not leaving: Talk posts no call_left for them.
+    await _leave_call(conn, room, attendee, await store.sessions_of(conn, [attendee.id]), now, announce=False)
     await store.delete_attendee(conn, attendee.id)
     if attendee.actor_type == actors.USERS:
         await system_messages.post(conn, room.id, actor, "user_removed", {"user": attendee.actor_id}, now=now)
@@ -427,6 +440,7 @@ async def remove_self(conn: AsyncConnection, room: Room, participant: Participan
     if user_count == 1 and attendee.participant_type in (OWNER, MODERATOR, USER) and room.type != CHANGELOG:
         await room_store.delete_room(conn, room.id)
         return True
+    await _leave_call(conn, room, attendee, await store.sessions_of(conn, [attendee.id]), now, announce=False)
     await store.delete_attendee(conn, attendee.id)
     if attendee.actor_type == actors.USERS and attendee.participant_type != USER_SELF_JOINED:
         await system_messages.post(conn, room.id, attendee.actor, "user_removed", {"user": attendee.actor_id}, now=now)
@@ -495,6 +509,9 @@ async def join(db: Database, requester: Requester, token: str, *, password: str,
             raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
         room = Room.from_row(current)
         if previous is not None:
+            previous_attendee = await store.get_attendee_by_id(conn, room.id, previous.attendee_id)
+            if previous_attendee is not None:
+                await _leave_call(conn, room, Attendee.from_row(previous_attendee), [previous], now, announce=True)
             await store.delete_session(conn, previous.session_id)
         attendee_id = await _attendee_for_join(conn, room, requester, previous, now)
         session_id = new_session_id()
@@ -582,8 +599,9 @@ async def leave(db: Database, requester: Requester, token: str) -> bool:
         attendee_row = await store.get_attendee_by_id(conn, int(room_row.id), session_row.attendee_id)
         if attendee_row is None:
             return False
-        await store.delete_session(conn, session_id)
         attendee = Attendee.from_row(attendee_row)
+        await _leave_call(conn, Room.from_row(room_row), attendee, [session_row], now, announce=True)
+        await store.delete_session(conn, session_id)
         if attendee.participant_type in (GUEST, USER_SELF_JOINED) and not await store.sessions_of(conn, [attendee.id]):
             await store.delete_attendee(conn, attendee.id)
         await room_store.touch(conn, int(room_row.id), now)

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from causerie.services import actors
+from causerie.services import actors, calls
 from causerie.services import participants as p
 from causerie.services import rooms as r
 from causerie.services.appconfig import AppConfig
@@ -38,10 +38,6 @@ NOTIFY_ALWAYS = 1
 NOTIFY_MENTION = 2
 NOTIFY_NEVER = 3
 
-# start_calls
-START_CALL_EVERYONE = 0
-START_CALL_USERS = 1
-START_CALL_MODERATORS = 2
 
 
 @dataclass(frozen=True)
@@ -180,22 +176,6 @@ def _participant_fields(room: Room, participant: Participant | None) -> dict[str
     }
 
 
-def can_start_call(room: Room, participant: Participant | None, config: AppConfig) -> bool:
-    """Talk's ``Participant::canStartCall`` plus "no calls in note-to-self"."""
-    if participant is None or room.type == r.NOTE_TO_SELF:
-        return False
-    if not participant.has_permission(p.PERMISSIONS_CALL_START):
-        return False
-    start_calls = config.integer("start_calls")
-    if start_calls == START_CALL_EVERYONE:
-        return True
-    if start_calls == START_CALL_USERS:
-        return not participant.is_guest or participant.is_moderator
-    if start_calls == START_CALL_MODERATORS:
-        return participant.is_moderator
-    return False
-
-
 def _call_fields(room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
     session = participant.session if participant is not None else None
     return {
@@ -204,7 +184,7 @@ def _call_fields(room: Room, participant: Participant | None, viewer: Viewer) ->
         "callStartTime": room.active_since or 0,
         "callRecording": 0,
         "participantFlags": session.in_call if session is not None else 0,
-        "canStartCall": can_start_call(room, participant, viewer.config),
+        "canStartCall": calls.can_start_call(room, participant, viewer.config),
     }
 
 
