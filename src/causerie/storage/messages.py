@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import Actor
@@ -25,6 +27,7 @@ async def insert(
     parent_id: int | None = None,
     reference_id: str = "",
     silent: bool = False,
+    expire_at: int | None = None,
 ) -> int:
     """Store a message and make it the room's last one; returns the new id.
 
@@ -43,14 +46,143 @@ async def insert(
             message_type=message_type,
             system_message=system_message,
             message=message,
-            parameters=json.dumps(parameters or {}, separators=(",", ":"), ensure_ascii=False),
+            parameters=_json(parameters or {}),
             parent_id=parent_id,
             reference_id=reference_id,
             silent=silent,
             created_at=now,
+            expire_at=expire_at,
         )
         .returning(messages.c.id)
     )
     message_id = int(result.scalar_one())
     await conn.execute(update(rooms).where(rooms.c.id == room_id).values(last_message_id=message_id))
     return message_id
+
+
+MessageRow = Row[Any]
+
+# Comments counted as unread and shown as "comment"; system messages and deleted stubs are not.
+COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
+
+
+async def newer(
+    conn: AsyncConnection, room_id: int, after_id: int, limit: int, *, include: bool = False
+) -> list[MessageRow]:
+    """Messages after ``after_id``, oldest first (long-poll)."""
+    bound = messages.c.id >= after_id if include else messages.c.id > after_id
+    query = select(messages).where(messages.c.room_id == room_id, bound).order_by(messages.c.id).limit(limit)
+    return list(await conn.execute(query))
+
+
+async def older(
+    conn: AsyncConnection, room_id: int, before_id: int, limit: int, *, include: bool = False
+) -> list[MessageRow]:
+    """Messages before ``before_id`` (0: from the newest), newest first (history)."""
+    query = select(messages).where(messages.c.room_id == room_id)
+    if before_id > 0:
+        query = query.where(messages.c.id <= before_id if include else messages.c.id < before_id)
+    query = query.order_by(messages.c.id.desc()).limit(limit)
+    return list(await conn.execute(query))
+
+
+async def has_newer(conn: AsyncConnection, room_id: int, after_id: int) -> bool:
+    query = select(messages.c.id).where(messages.c.room_id == room_id, messages.c.id > after_id).limit(1)
+    return (await conn.execute(query)).first() is not None
+
+
+async def get(conn: AsyncConnection, room_id: int, message_id: int) -> MessageRow | None:
+    query = select(messages).where(messages.c.id == message_id, messages.c.room_id == room_id)
+    return (await conn.execute(query)).first()
+
+
+async def get_many(conn: AsyncConnection, room_id: int, ids: Iterable[int]) -> dict[int, MessageRow]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(messages).where(messages.c.room_id == room_id, messages.c.id.in_(wanted))
+    return {int(row.id): row for row in await conn.execute(query)}
+
+
+async def last_id(conn: AsyncConnection, room_id: int) -> int:
+    query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id)
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def id_before(conn: AsyncConnection, room_id: int, message_id: int) -> int:
+    """The id of the message right before ``message_id`` in the room, 0 when there is none."""
+    query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id, messages.c.id < message_id)
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def count_unread(conn: AsyncConnection, room_id: int, after_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(messages)
+        .where(
+            messages.c.room_id == room_id,
+            messages.c.id > after_id,
+            messages.c.message_type.in_(COUNTED_TYPES),
+        )
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def count_by_actor_since(
+    conn: AsyncConnection, room_ids: Sequence[int] | None, actor: Actor, since: int, *, with_mentions: bool
+) -> int:
+    """How many comments ``actor`` posted since ``since`` (with a mention, when asked)."""
+    query = (
+        select(func.count())
+        .select_from(messages)
+        .where(
+            messages.c.actor_type == actor.type,
+            messages.c.actor_id == actor.id,
+            messages.c.created_at >= since,
+            messages.c.message_type == "comment",
+        )
+    )
+    if room_ids is not None:
+        query = query.where(messages.c.room_id.in_(list(room_ids)))
+    if with_mentions:
+        query = query.where(messages.c.parameters.like('%"mention-%'))
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def edit(
+    conn: AsyncConnection,
+    message_id: int,
+    *,
+    message: str,
+    parameters: dict[str, Any],
+    editor: Actor,
+    now: int,
+) -> None:
+    await conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(
+            message=message,
+            parameters=_json(parameters),
+            last_edit_actor_type=editor.type,
+            last_edit_actor_id=editor.id,
+            last_edit_actor_display_name=editor.display_name,
+            last_edit_time=now,
+        )
+    )
+
+
+async def replace(
+    conn: AsyncConnection, message_id: int, *, message_type: str, system_message: str, message: str,
+    parameters: dict[str, Any],
+) -> None:
+    """Turn a message into a stub (a deleted comment, a revoked reaction), keeping id and author."""
+    await conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(message_type=message_type, system_message=system_message, message=message, parameters=_json(parameters))
+    )
+
+
+def _json(value: dict[str, Any]) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)

@@ -1,0 +1,271 @@
+"""Stored message rows -> Talk's ChatMessage objects, as one participant sees them.
+
+Comments are stored already rich (``hello {mention-user1}`` plus their parameters), so rendering
+them needs no lookups; system messages keep Talk's raw parameters and are put into words for each
+viewer by ``system_texts``. ``render`` does the per-batch work once: parents that are not in the
+batch, display names the system messages refer to, reaction counters and the viewer's own
+reactions, each one query and only when the batch needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.services import system_texts
+from causerie.services.actors import BOTS, CLI_ID, EMAILS, GUESTS, SYSTEM_ID, USERS, Actor
+from causerie.services.system_texts import DELETED_USER, Param, TextContext
+from causerie.storage import messages as store
+from causerie.storage import names as name_store
+from causerie.storage import reactions as reaction_store
+
+COMMENT = "comment"
+SYSTEM = "system"
+COMMAND = "command"
+COMMENT_DELETED = "comment_deleted"
+REPLYABLE_TYPES = ("comment", "voice-message", "record-audio", "record-video")
+REPLYABLE_ACTORS = (USERS, GUESTS, EMAILS, BOTS, "federated_users")
+
+
+@dataclass(frozen=True)
+class RoomRef:
+    """What rendering needs to know about the room."""
+
+    id: int
+    token: str
+    type: int
+    name: str = ""
+
+
+@dataclass
+class Names:
+    users: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    guests: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def parameters_of(row: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(row.parameters or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def guest_name(display_name: str) -> str:
+    return f"{display_name} (guest)" if display_name else "Guest"
+
+
+def actor_param(actor_type: str, actor_id: str, display_name: str) -> Param:
+    """The ``{actor}`` rich object of someone who did something in the room."""
+    if actor_type in (GUESTS, EMAILS):
+        prefix = "guest/" if actor_type == GUESTS else "email/"
+        if actor_type == GUESTS and actor_id == CLI_ID:
+            name = "Administration"
+        elif actor_type == GUESTS and actor_id == SYSTEM_ID:
+            name = "System"
+        else:
+            name = guest_name(display_name)
+        return {"type": "guest", "id": prefix + actor_id, "name": name, "mention-id": prefix + actor_id}
+    if actor_type == "deleted_users":
+        return dict(DELETED_USER)
+    return {"type": "user", "id": actor_id, "name": display_name, "mention-id": actor_id}
+
+
+def _references(rows: Iterable[Any]) -> tuple[set[str], set[str], set[tuple[str, str]]]:
+    """User ids, group ids and (type, id) guests the system messages of ``rows`` mention."""
+    uids: set[str] = set()
+    gids: set[str] = set()
+    guests: set[tuple[str, str]] = set()
+    for row in rows:
+        if row.message_type != SYSTEM:
+            continue
+        name = row.system_message
+        params = parameters_of(row)
+        if name in ("user_added", "user_removed", "moderator_promoted", "moderator_demoted"):
+            uids.add(str(params.get("user", "")))
+        elif name in ("group_added", "group_removed"):
+            gids.add(str(params.get("group", "")))
+        elif name in ("call_ended", "call_ended_everyone", "call_missed"):
+            uids.update(str(u) for u in params.get("users", []))
+        elif name in ("guest_moderator_promoted", "guest_moderator_demoted"):
+            guests.add((str(params.get("type", GUESTS)), str(params.get("id", ""))))
+    return uids, gids, guests
+
+
+async def load_names(conn: AsyncConnection, room: RoomRef, rows: Iterable[Any]) -> Names:
+    uids, gids, guests = _references(rows)
+    names = Names()
+    if uids:
+        names.users = await name_store.user_names(conn, uids)
+    if gids:
+        names.groups = await name_store.group_names(conn, gids)
+    for actor_type in {t for t, _ in guests}:
+        found = await name_store.attendee_names(conn, room.id, actor_type, [i for t, i in guests if t == actor_type])
+        names.guests.update({(actor_type, k): v for k, v in found.items()})
+    return names
+
+
+class Formatter:
+    """Formats rows of one room for one viewer, with the names and reactions loaded for the batch."""
+
+    def __init__(
+        self,
+        room: RoomRef,
+        viewer: Actor | None,
+        names: Names,
+        reactions: dict[int, dict[str, int]] | None = None,
+    ) -> None:
+        self.room = room
+        self.viewer = viewer
+        self.names = names
+        self.reactions = reactions or {}
+
+    def user(self, uid: str) -> Param:
+        name = self.names.users.get(uid)
+        if name is None:
+            return dict(DELETED_USER)
+        return {"type": "user", "id": uid, "name": name, "mention-id": uid}
+
+    def group(self, gid: str) -> Param:
+        name = self.names.groups.get(gid, gid)
+        return {"type": "group", "id": gid, "name": name, "mention-id": f"user-group/{gid}"}
+
+    def guest(self, actor_type: str, actor_id: str) -> Param:
+        return actor_param(actor_type, actor_id, self.names.guests.get((actor_type, actor_id), ""))
+
+    def _context(self, row: Any, actor: Param) -> TextContext:
+        return TextContext(
+            actor=actor,
+            viewer_type=self.viewer.type if self.viewer else None,
+            viewer_id=self.viewer.id if self.viewer else None,
+            room_type=self.room.type,
+            room_name=self.room.name,
+            room_token=self.room.token,
+            silent=bool(row.silent),
+            user=self.user,
+            group=self.group,
+            guest=self.guest,
+        )
+
+    def message(self, row: Any) -> dict[str, Any]:
+        message_type = row.message_type
+        system_message = ""
+        text = row.message
+        params: dict[str, Any] = {}
+        deleted = message_type == COMMENT_DELETED
+        if message_type == SYSTEM:
+            actor = actor_param(row.actor_type, row.actor_id, row.actor_display_name)
+            text, params, system_message = system_texts.render(
+                row.system_message, parameters_of(row), self._context(row, actor)
+            )
+        elif deleted:
+            text, params = self._deleted(row)
+        else:
+            params = parameters_of(row)
+        data: dict[str, Any] = {
+            "id": int(row.id),
+            "token": self.room.token,
+            "actorType": row.actor_type,
+            "actorId": row.actor_id,
+            "actorDisplayName": row.actor_display_name,
+            "timestamp": int(row.created_at),
+            "message": text,
+            # PHP's empty array: Talk sends [] for no parameters and an object otherwise.
+            "messageParameters": params or [],
+            "systemMessage": system_message,
+            "messageType": message_type,
+            "isReplyable": message_type in REPLYABLE_TYPES and row.actor_type in REPLYABLE_ACTORS,
+            "referenceId": row.reference_id or "",
+            "reactions": {} if deleted else dict(self.reactions.get(int(row.id), {})),
+            "expirationTimestamp": int(row.expire_at or 0),
+            "markdown": message_type != SYSTEM,
+        }
+        if row.last_edit_time is not None and not deleted:
+            data["lastEditActorType"] = row.last_edit_actor_type or ""
+            data["lastEditActorId"] = row.last_edit_actor_id or ""
+            data["lastEditActorDisplayName"] = row.last_edit_actor_display_name or ""
+            data["lastEditTimestamp"] = int(row.last_edit_time)
+        if deleted:
+            data["deleted"] = True
+        if row.silent:
+            data["silent"] = True
+        return data
+
+    def _deleted(self, row: Any) -> tuple[str, dict[str, Any]]:
+        stored = parameters_of(row)
+        by_type, by_id = str(stored.get("deletedByType", "")), str(stored.get("deletedById", ""))
+        deleter = actor_param(by_type, by_id, str(stored.get("deletedByName", "")))
+        text = "Message deleted by author"
+        if (by_type, by_id) != (row.actor_type, row.actor_id):
+            text = "Message deleted by {actor}"
+        if self.viewer is not None and (self.viewer.type, self.viewer.id) == (by_type, by_id):
+            text = "Message deleted by you"
+        return text, {"actor": deleter}
+
+
+def is_expired(row: Any, now: int) -> bool:
+    return row.expire_at is not None and int(row.expire_at) <= now
+
+
+async def render(
+    conn: AsyncConnection,
+    room: RoomRef,
+    viewer: Actor | None,
+    rows: Sequence[Any],
+    *,
+    with_parents: bool = True,
+    with_self_reactions: bool = True,
+) -> list[dict[str, Any]]:
+    """The visible messages of ``rows`` (in their order), with parents and reactions."""
+    now = int(time.time())
+    visible = [row for row in rows if not is_expired(row, now)]
+    by_id = {int(row.id): row for row in visible}
+    parent_ids = {int(row.parent_id) for row in visible if row.parent_id} if with_parents else set()
+    missing = parent_ids - by_id.keys()
+    parents = await store.get_many(conn, room.id, missing) if missing else {}
+    parents = {pid: row for pid, row in parents.items() if not is_expired(row, now)}
+    everything = [*visible, *parents.values()]
+    names = await load_names(conn, room, everything)
+    reactable = [int(row.id) for row in everything if row.message_type != SYSTEM]
+    counts = await reaction_store.counts(conn, reactable) if reactable else {}
+    formatter = Formatter(room, viewer, names, counts)
+    formatted = {mid: formatter.message(row) for mid, row in by_id.items()}
+    parent_data = {pid: formatter.message(row) for pid, row in parents.items()}
+    own: dict[int, list[str]] = {}
+    if with_self_reactions and viewer is not None and counts:
+        own = await reaction_store.given_by(conn, counts.keys(), viewer)
+    for mid, data in [*formatted.items(), *parent_data.items()]:
+        if own.get(mid) and data["reactions"]:
+            data["reactionsSelf"] = own[mid]
+    result = []
+    for row in visible:
+        data = formatted[int(row.id)]
+        if with_parents and row.parent_id:
+            pid = int(row.parent_id)
+            parent = formatted.get(pid) or parent_data.get(pid)
+            if parent is not None:
+                data["parent"] = {k: v for k, v in parent.items() if k != "parent"}
+            else:
+                data["parent"] = {"id": pid, "deleted": True}
+        result.append(data)
+    return result
+
+
+async def render_one(conn: AsyncConnection, room: RoomRef, viewer: Actor | None, row: Any) -> dict[str, Any]:
+    found = await render(conn, room, viewer, [row])
+    return found[0] if found else {}
+
+
+async def last_message(conn: AsyncConnection, room: RoomRef, viewer: Actor | None) -> dict[str, Any] | None:
+    """The room object's ``lastMessage``: the newest visible message, without parent (as Talk)."""
+    rows = await store.older(conn, room.id, 0, 1)
+    if not rows:
+        return None
+    found = await render(conn, room, viewer, rows, with_parents=False, with_self_reactions=False)
+    return found[0] if found else None
