@@ -17,7 +17,12 @@ class Hub:
 
     def __init__(self) -> None:
         self._waiters: dict[str, set[asyncio.Future[None]]] = {}
+        # Pokes seen per key: a read started at generation g has seen every commit poked before g.
+        self._generations: dict[str, int] = {}
         self.closed = False
+
+    def generation(self, key: str) -> int:
+        return self._generations.get(key, 0)
 
     @contextmanager
     def waiter(self, *keys: str) -> Iterator[asyncio.Future[None]]:
@@ -37,6 +42,7 @@ class Hub:
                         del self._waiters[key]
 
     def wake(self, key: str) -> int:
+        self._generations[key] = self._generations.get(key, 0) + 1
         bucket = self._waiters.get(key)
         if not bucket:
             return 0

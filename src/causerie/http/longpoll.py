@@ -1,10 +1,11 @@
 """Long-poll waits: answer the moment something is committed, never poll the database on a timer.
 
-``wait_for(ctx, key, check, timeout)`` registers a waiter on ``key`` *before* running ``check``
-(a database query), so a commit that lands between the query and the wait still wakes it; each
-wake-up runs ``check`` again. The wait also ends when the client hangs up (its task is freed at
-once instead of holding a slot until the timeout) and when the server shuts down (``Hub.close()``).
-"""
+``wait_for(request, hub, key, check, seconds)`` registers a waiter on ``key`` *before* running
+``check`` (a database query), so a commit that lands between the query and the wait still wakes
+it; each wake-up runs ``check`` again. ``check`` gets the hub generation seen at registration, so
+that it may share a read with other waiters (``events.single_flight``). The wait also ends when
+the client hangs up (its task is freed at once instead of holding a slot until the timeout) and
+when the server shuts down (``Hub.close()``)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ async def wait_for(
     request: Request,
     hub: Hub,
     key: str,
-    check: Callable[[], Awaitable[T | None]],
+    check: Callable[[int], Awaitable[T | None]],
     seconds: float,
 ) -> T | None:
     """``check()``'s first non-None result, or None after ``seconds``, a disconnect or shutdown."""
@@ -54,7 +55,7 @@ async def wait_for(
     try:
         while True:
             with hub.waiter(key) as woken:
-                result = await check()
+                result = await check(hub.generation(key))
                 if result is not None:
                     return result
                 remaining = deadline - loop.time()

@@ -30,6 +30,9 @@ COMMAND = "command"
 COMMENT_DELETED = "comment_deleted"
 REPLYABLE_TYPES = ("comment", "voice-message", "record-audio", "record-video")
 REPLYABLE_ACTORS = (USERS, GUESTS, EMAILS, BOTS, "federated_users")
+# System messages that record a change to another message; Talk does not make them the room's
+# "last message".
+SILENT_SYSTEM = ("reaction", "reaction_deleted", "reaction_revoked", "message_edited", "message_deleted")
 
 
 @dataclass(frozen=True)
@@ -213,40 +216,51 @@ def is_expired(row: Any, now: int) -> bool:
     return row.expire_at is not None and int(row.expire_at) <= now
 
 
-async def render(
-    conn: AsyncConnection,
-    room: RoomRef,
-    viewer: Actor | None,
-    rows: Sequence[Any],
-    *,
-    with_parents: bool = True,
-    with_self_reactions: bool = True,
-) -> list[dict[str, Any]]:
-    """The visible messages of ``rows`` (in their order), with parents and reactions."""
+@dataclass
+class Prepared:
+    """A batch of rows with what every viewer needs: parents, names and reaction counters."""
+
+    room: RoomRef
+    visible: list[Any]
+    parents: dict[int, Any]
+    names: Names
+    counts: dict[int, dict[str, int]]
+    with_parents: bool
+
+
+async def prepare(conn: AsyncConnection, room: RoomRef, rows: Sequence[Any], *, with_parents: bool = True) -> Prepared:
     now = int(time.time())
     visible = [row for row in rows if not is_expired(row, now)]
-    by_id = {int(row.id): row for row in visible}
-    parent_ids = {int(row.parent_id) for row in visible if row.parent_id} if with_parents else set()
-    missing = parent_ids - by_id.keys()
+    in_batch = {int(row.id) for row in visible}
+    missing = {int(row.parent_id) for row in visible if row.parent_id} - in_batch if with_parents else set()
     parents = await store.get_many(conn, room.id, missing) if missing else {}
     parents = {pid: row for pid, row in parents.items() if not is_expired(row, now)}
     everything = [*visible, *parents.values()]
     names = await load_names(conn, room, everything)
     reactable = [int(row.id) for row in everything if row.message_type != SYSTEM]
     counts = await reaction_store.counts(conn, reactable) if reactable else {}
-    formatter = Formatter(room, viewer, names, counts)
-    formatted = {mid: formatter.message(row) for mid, row in by_id.items()}
-    parent_data = {pid: formatter.message(row) for pid, row in parents.items()}
-    own: dict[int, list[str]] = {}
-    if with_self_reactions and viewer is not None and counts:
-        own = await reaction_store.given_by(conn, counts.keys(), viewer)
+    return Prepared(room, visible, parents, names, counts, with_parents)
+
+
+async def own_reactions(conn: AsyncConnection, prepared: Prepared, viewer: Actor | None) -> dict[int, list[str]]:
+    """The viewer's reactions on the batch (a query only when something in it has reactions)."""
+    if viewer is None or not prepared.counts:
+        return {}
+    return await reaction_store.given_by(conn, prepared.counts.keys(), viewer)
+
+
+def present(prepared: Prepared, viewer: Actor | None, own: dict[int, list[str]]) -> list[dict[str, Any]]:
+    """The batch as ``viewer`` sees it, in the order of the rows."""
+    formatter = Formatter(prepared.room, viewer, prepared.names, prepared.counts)
+    formatted = {int(row.id): formatter.message(row) for row in prepared.visible}
+    parent_data = {pid: formatter.message(row) for pid, row in prepared.parents.items()}
     for mid, data in [*formatted.items(), *parent_data.items()]:
         if own.get(mid) and data["reactions"]:
             data["reactionsSelf"] = own[mid]
     result = []
-    for row in visible:
+    for row in prepared.visible:
         data = formatted[int(row.id)]
-        if with_parents and row.parent_id:
+        if prepared.with_parents and row.parent_id:
             pid = int(row.parent_id)
             parent = formatted.get(pid) or parent_data.get(pid)
             if parent is not None:
@@ -257,6 +271,21 @@ async def render(
     return result
 
 
+async def render(
+    conn: AsyncConnection,
+    room: RoomRef,
+    viewer: Actor | None,
+    rows: Sequence[Any],
+    *,
+    with_parents: bool = True,
+    with_self_reactions: bool = True,
+) -> list[dict[str, Any]]:
+    """The visible messages of ``rows`` (in their order), with parents and reactions."""
+    prepared = await prepare(conn, room, rows, with_parents=with_parents)
+    own = await own_reactions(conn, prepared, viewer) if with_self_reactions else {}
+    return present(prepared, viewer, own)
+
+
 async def render_one(conn: AsyncConnection, room: RoomRef, viewer: Actor | None, row: Any) -> dict[str, Any]:
     found = await render(conn, room, viewer, [row])
     return found[0] if found else {}
@@ -264,8 +293,8 @@ async def render_one(conn: AsyncConnection, room: RoomRef, viewer: Actor | None,
 
 async def last_message(conn: AsyncConnection, room: RoomRef, viewer: Actor | None) -> dict[str, Any] | None:
     """The room object's ``lastMessage``: the newest visible message, without parent (as Talk)."""
-    rows = await store.older(conn, room.id, 0, 1)
-    if not rows:
+    row = await store.latest(conn, room.id, skip_system=SILENT_SYSTEM)
+    if row is None:
         return None
-    found = await render(conn, room, viewer, rows, with_parents=False, with_self_reactions=False)
+    found = await render(conn, room, viewer, [row], with_parents=False, with_self_reactions=False)
     return found[0] if found else None

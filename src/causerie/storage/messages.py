@@ -173,7 +173,12 @@ async def edit(
 
 
 async def replace(
-    conn: AsyncConnection, message_id: int, *, message_type: str, system_message: str, message: str,
+    conn: AsyncConnection,
+    message_id: int,
+    *,
+    message_type: str,
+    system_message: str,
+    message: str,
     parameters: dict[str, Any],
 ) -> None:
     """Turn a message into a stub (a deleted comment, a revoked reaction), keeping id and author."""
@@ -186,3 +191,32 @@ async def replace(
 
 def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+async def find_reaction_message(
+    conn: AsyncConnection, room_id: int, parent_id: int, actor: Actor, reaction: str
+) -> int | None:
+    """The ``reaction`` system message ``actor`` posted when giving ``reaction`` on ``parent_id``."""
+    query = (
+        select(messages.c.id)
+        .where(
+            messages.c.room_id == room_id,
+            messages.c.parent_id == parent_id,
+            messages.c.system_message == "reaction",
+            messages.c.actor_type == actor.type,
+            messages.c.actor_id == actor.id,
+            messages.c.parameters == _json({"reaction": reaction}),
+        )
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    )
+    found = (await conn.execute(query)).scalar()
+    return None if found is None else int(found)
+
+
+async def latest(conn: AsyncConnection, room_id: int, *, skip_system: Sequence[str] = ()) -> MessageRow | None:
+    """The newest message of the room, leaving out the given kinds of system message."""
+    query = select(messages).where(messages.c.room_id == room_id)
+    if skip_system:
+        query = query.where(messages.c.system_message.not_in(list(skip_system)))
+    return (await conn.execute(query.order_by(messages.c.id.desc()).limit(1))).first()

@@ -1,0 +1,229 @@
+"""Talk's ChatController: ``/apps/spreed/api/v1/chat/{token}`` (receive, send, edit, delete, read
+markers, mention suggestions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from causerie.api import room_access
+from causerie.events.single_flight import SingleFlight
+from causerie.http import longpoll
+from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.services import chat, chat_format, mention_suggestions, room_format
+from causerie.services.chat_format import RoomRef
+from causerie.services.errors import NotFound, TooManyRequests
+from causerie.services.mentions import candidates
+from causerie.services.participants import Participant
+from causerie.services.rooms import ROOM_TOKEN_ACTION, Room
+from causerie.services.system_messages import room_key
+from causerie.storage import chat_markers
+from causerie.storage import messages as store
+
+api = Api()
+BASE = "/apps/spreed/api/v1/chat/{token}"
+LAST_GIVEN = "X-Chat-Last-Given"
+LAST_COMMON_READ = "X-Chat-Last-Common-Read"
+
+
+def _base_url(ctx: Ctx) -> str:
+    return str(ctx.request.base_url)
+
+
+async def _common_read_header(ctx: Ctx, conn: Any, room: Room, participant: Participant) -> dict[str, str]:
+    """Talk shares the common read marker only with participants who share their own."""
+    if participant.attendee.read_privacy != 0:
+        return {}
+    return {LAST_COMMON_READ: str(await chat_markers.last_common_read(conn, room.id))}
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one read of the chat found, shared by every poll that asked the same question."""
+
+    rows: list[Any]
+    prepared: chat_format.Prepared
+    common_read: int
+
+
+def _flights(ctx: Ctx) -> SingleFlight:
+    state = ctx.request.app.state
+    flights: SingleFlight | None = getattr(state, "chat_flights", None)
+    if flights is None:
+        flights = state.chat_flights = SingleFlight(ctx.runtime.hub)
+    return flights
+
+
+@api.get(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def receive(ctx: Ctx) -> Reply:
+    params = ctx.params
+    token = params.string("token")
+    future = params.integer("lookIntoFuture") == 1
+    limit = chat.clamp_limit(params.integer("limit", chat.HISTORY_LIMIT_DEFAULT))
+    last_known = max(0, params.integer("lastKnownMessageId"))
+    last_common_read = params.integer("lastCommonReadId")
+    timeout = chat.clamp_timeout(params.integer("timeout", chat.TIMEOUT_DEFAULT))
+    include = params.integer("includeLastKnown") == 1
+    db = ctx.runtime.db
+    async with db.read() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        chat.require_no_lobby(room, participant)
+    if future and params.integer("setReadMarker", 1) == 1 and last_known > participant.attendee.last_read_message:
+        async with db.write() as conn:
+            await chat.move_read_marker_forward(conn, participant, last_known)
+    ref = chat.room_ref(room)
+
+    async def read_page(newer: bool) -> Page | None:
+        async with db.read() as conn:
+            if newer:
+                rows = await store.newer(conn, room.id, last_known, limit, include=include)
+            else:
+                rows = await store.older(conn, room.id, last_known, limit, include=include)
+            if not rows:
+                return None
+            prepared = await chat_format.prepare(conn, ref, rows)
+            return Page(rows, prepared, await chat_markers.last_common_read(conn, room.id))
+
+    if future:
+        key = room_key(room.token)
+        flights = _flights(ctx)
+
+        async def newer(seen: int) -> Page | None:
+            return await flights.run(key, (last_known, limit, include), seen, lambda: read_page(True))
+
+        page = await longpoll.wait_for(ctx.request, ctx.runtime.hub, key, newer, timeout)
+    else:
+        page = await read_page(False)
+
+    shares_read = participant.attendee.read_privacy == 0
+    if page is None:
+        if last_common_read and shares_read:
+            async with db.read() as conn:
+                common = await chat_markers.last_common_read(conn, room.id)
+            if common != last_common_read:
+                # A 304 cannot carry headers, so a changed common read marker makes it 200 [].
+                return Reply([], headers={LAST_COMMON_READ: str(common)})
+        return Reply(None, status=304)
+    own: dict[int, list[str]] = {}
+    if page.prepared.counts:
+        async with db.read() as conn:
+            own = await chat_format.own_reactions(conn, page.prepared, participant.actor)
+    # The last row fetched, even if it is not shown (expired): the client's next offset.
+    headers = {LAST_GIVEN: str(page.rows[-1].id)}
+    if shares_read:
+        headers[LAST_COMMON_READ] = str(page.common_read)
+    return Reply(chat_format.present(page.prepared, participant.actor, own), headers=headers)
+
+
+@api.post(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def send(ctx: Ctx) -> Reply:
+    params = ctx.params
+    token = params.string("token")
+    message = params.string("message")
+    db = ctx.runtime.db
+    # Guests (no user) are limited in how many messages with mentions they may send.
+    limited = ctx.user is None and "@" in message and bool(candidates(message))
+    throttler = ctx.runtime.throttler
+    if limited:
+        sent_before = await throttler.attempts(ctx.ip, chat.GUEST_MENTION_ACTION, chat.GUEST_MENTION_WINDOW_S)
+        if sent_before >= chat.GUEST_MENTION_LIMIT:
+            raise TooManyRequests(data={"error": "mentions"})
+    async with db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        sent = await chat.send(
+            conn,
+            room,
+            participant,
+            message=message,
+            base_url=_base_url(ctx),
+            actor_display_name=params.string("actorDisplayName"),
+            reply_to=max(0, params.integer("replyTo")),
+            reference_id=params.string("referenceId"),
+            silent=params.boolean("silent"),
+        )
+        data = await _render_id(conn, room, participant, sent.message_id)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    await ctx.runtime.publish(room_key(room.token))
+    if limited and sent.mentions_anyone:
+        await throttler.register_attempt(ctx.ip, chat.GUEST_MENTION_ACTION)
+    return Reply(data, status=201, headers=headers)
+
+
+async def _render_id(conn: Any, room: Room, participant: Participant, message_id: int) -> dict[str, Any]:
+    row = await store.get(conn, room.id, message_id)
+    return await chat_format.render_one(
+        conn, RoomRef(room.id, room.token, room.type, room.name), participant.actor, row
+    )
+
+
+async def _room(ctx: Ctx, conn: Any, token: str) -> dict[str, Any]:
+    room, participant = await room_access.load(ctx, conn, token)
+    return await room_format.format_room(conn, room, participant, await room_access.viewer(ctx, conn))
+
+
+@api.post(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_read_marker(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        if participant.is_guest:
+            raise NotFound(data=[])
+        await chat.set_read_marker(conn, room, participant, ctx.params.opt_integer("lastReadMessage"))
+        data = await _room(ctx, conn, token)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    return Reply(data, headers=headers)
+
+
+@api.delete(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def mark_unread(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        if participant.is_guest:
+            raise NotFound(data=[])
+        await chat.mark_unread(conn, room, participant)
+        data = await _room(ctx, conn, token)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    return Reply(data, headers=headers)
+
+
+@api.get(BASE + "/mentions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def mentions(ctx: Ctx) -> list[dict[str, Any]]:
+    token = ctx.params.string("token")
+    limit = ctx.params.integer("limit", chat.MENTIONS_LIMIT_DEFAULT)
+    async with ctx.runtime.db.read() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        chat.require_no_lobby(room, participant)
+        chat.require_can_chat(participant)
+        return await mention_suggestions.suggest(conn, room, participant, ctx.params.string("search"), limit)
+
+
+@api.put(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def edit(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        system_id = await chat.edit(
+            conn,
+            room,
+            participant,
+            ctx.params.integer("messageId"),
+            ctx.params.string("message"),
+            base_url=_base_url(ctx),
+        )
+        data = await _render_id(conn, room, participant, system_id)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    await ctx.runtime.publish(room_key(room.token))
+    return Reply(data, headers=headers)
+
+
+@api.delete(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def delete(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        system_id = await chat.delete(conn, room, participant, ctx.params.integer("messageId"))
+        data = await _render_id(conn, room, participant, system_id)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    await ctx.runtime.publish(room_key(room.token))
+    return Reply(data, headers=headers)

@@ -1,0 +1,62 @@
+"""SQL for the chat markers kept on attendees: last read message and last mentions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from causerie.services.actors import USERS
+from causerie.storage.schema import attendees, group_members
+
+
+async def set_last_read(conn: AsyncConnection, attendee_id: int, message_id: int) -> None:
+    await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(last_read_message=message_id))
+
+
+async def set_display_name(conn: AsyncConnection, attendee_id: int, name: str) -> None:
+    await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(display_name=name))
+
+
+async def mark_everyone(conn: AsyncConnection, room_id: int, message_id: int, *, exclude: int) -> None:
+    await conn.execute(
+        update(attendees)
+        .where(attendees.c.room_id == room_id, attendees.c.id != exclude)
+        .values(last_mention_message=message_id)
+    )
+
+
+async def mark_group_members(
+    conn: AsyncConnection, room_id: int, gids: Iterable[str], message_id: int, *, exclude: int
+) -> None:
+    members = select(group_members.c.uid).where(group_members.c.gid.in_(sorted(set(gids))))
+    await conn.execute(
+        update(attendees)
+        .where(
+            attendees.c.room_id == room_id,
+            attendees.c.id != exclude,
+            attendees.c.actor_type == USERS,
+            attendees.c.actor_id.in_(members),
+        )
+        .values(last_mention_message=message_id)
+    )
+
+
+async def mark_direct(
+    conn: AsyncConnection, room_id: int, actors: Iterable[tuple[str, str]], message_id: int, *, exclude: int
+) -> None:
+    matches = [and_(attendees.c.actor_type == t, attendees.c.actor_id == i) for t, i in sorted(set(actors))]
+    await conn.execute(
+        update(attendees)
+        .where(attendees.c.room_id == room_id, attendees.c.id != exclude, or_(*matches))
+        .values(last_mention_message=message_id, last_mention_direct=message_id)
+    )
+
+
+async def last_common_read(conn: AsyncConnection, room_id: int) -> int:
+    """The lowest read marker among users who share theirs (Talk's ``lastCommonReadMessage``)."""
+    query = select(func.min(attendees.c.last_read_message)).where(
+        attendees.c.room_id == room_id, attendees.c.actor_type == USERS, attendees.c.read_privacy == 0
+    )
+    return int((await conn.execute(query)).scalar() or 0)
