@@ -321,3 +321,30 @@ def test_room_last_message_skips_reaction_and_edit_notices(alice: TalkClient) ->
     alice.put(f"{CHAT}/{token}/{message['id']}", json={"message": "kept"})
     last: dict[str, Any] = room(alice, token)["lastMessage"]
     assert last["id"] == message["id"] and last["message"] == "kept" and "parent" not in last
+
+
+def test_expiring_messages(alice: TalkClient, server: ServerProcess) -> None:
+    token = group_room(alice, messageExpiration=3600)
+    kept = send(alice, token, "kept")
+    assert kept["expirationTimestamp"] == kept["timestamp"] + 3600
+    gone = send(alice, token, "gone")
+    server.sql("UPDATE messages SET expire_at = 1 WHERE id = :id", id=gone["id"])
+    response = alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": kept["id"], "timeout": 0})
+    # Expired messages are not shown, but the offset still moves past them.
+    assert response.status_code == 200 and data(response) == []
+    assert response.headers["X-Chat-Last-Given"] == str(gone["id"])
+    assert gone["id"] not in [m["id"] for m in history(alice, token)]
+
+
+def test_changed_common_read_marker_turns_an_empty_poll_into_200(alice: TalkClient, bob: TalkClient) -> None:
+    token = group_room(alice, "bob")
+    last = send(alice, token, "read me")
+    common = int(alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).headers["X-Chat-Last-Common-Read"])
+    assert common < last["id"]
+    bob.post(f"{CHAT}/{token}/read")
+    query = {"lookIntoFuture": 1, "lastKnownMessageId": last["id"], "timeout": 0, "lastCommonReadId": common}
+    response = alice.get(f"{CHAT}/{token}", params=query)
+    assert response.status_code == 200 and data(response) == []
+    assert response.headers["X-Chat-Last-Common-Read"] == str(last["id"])
+    query["lastCommonReadId"] = last["id"]
+    assert alice.get(f"{CHAT}/{token}", params=query).status_code == 304
