@@ -329,7 +329,9 @@ def test_expiring_messages(alice: TalkClient, server: ServerProcess) -> None:
     assert kept["expirationTimestamp"] == kept["timestamp"] + 3600
     gone = send(alice, token, "gone")
     server.sql("UPDATE messages SET expire_at = 1 WHERE id = :id", id=gone["id"])
-    response = alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": kept["id"], "timeout": 0})
+    response = alice.get(
+        f"{CHAT}/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": kept["id"], "timeout": 0}
+    )
     # Expired messages are not shown, but the offset still moves past them.
     assert response.status_code == 200 and data(response) == []
     assert response.headers["X-Chat-Last-Given"] == str(gone["id"])

@@ -11,7 +11,6 @@ from causerie.events.single_flight import SingleFlight
 from causerie.http import longpoll
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.services import chat, chat_format, mention_suggestions, room_format
-from causerie.services.chat_format import RoomRef
 from causerie.services.errors import NotFound, TooManyRequests
 from causerie.services.mentions import candidates
 from causerie.services.participants import Participant
@@ -141,7 +140,7 @@ async def send(ctx: Ctx) -> Reply:
             reference_id=params.string("referenceId"),
             silent=params.boolean("silent"),
         )
-        data = await _render_id(conn, room, participant, sent.message_id)
+        data = await _render_new(conn, room, participant, sent.message_id)
         headers = await _common_read_header(ctx, conn, room, participant)
     await ctx.runtime.publish(room_key(room.token))
     if limited and sent.mentions_anyone:
@@ -151,9 +150,14 @@ async def send(ctx: Ctx) -> Reply:
 
 async def _render_id(conn: Any, room: Room, participant: Participant, message_id: int) -> dict[str, Any]:
     row = await store.get(conn, room.id, message_id)
-    return await chat_format.render_one(
-        conn, RoomRef(room.id, room.token, room.type, room.name), participant.actor, row
-    )
+    return await chat_format.render_one(conn, chat.room_ref(room), participant.actor, row)
+
+
+async def _render_new(conn: Any, room: Room, participant: Participant, message_id: int) -> dict[str, Any]:
+    """A message just sent: nobody can have reacted to it yet, so no reaction queries."""
+    row = await store.get(conn, room.id, message_id)
+    prepared = await chat_format.prepare(conn, chat.room_ref(room), [row], reactions=False)
+    return chat_format.present(prepared, participant.actor, {})[0]
 
 
 async def _room(ctx: Ctx, conn: Any, token: str) -> dict[str, Any]:

@@ -13,7 +13,6 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services import mentions as mention_parser
-from causerie.services import rooms as room_service
 from causerie.services.actors import GUESTS, USERS, Actor
 from causerie.services.capabilities import CHAT_MAX_LENGTH
 from causerie.services.chat_format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES, RoomRef
@@ -151,7 +150,7 @@ async def send(
     await _mark_mentions(conn, room, participant, parsed, message_id)
     # Your own message is read (Talk moves the sender's marker on send).
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
-    await room_service.touch(conn, room, now)
+    # ``store.insert`` moved the room's lastActivity, which is what room listings filter on.
     return Sent(message_id, parsed.mentions_anyone)
 
 

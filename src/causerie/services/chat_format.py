@@ -228,7 +228,10 @@ class Prepared:
     with_parents: bool
 
 
-async def prepare(conn: AsyncConnection, room: RoomRef, rows: Sequence[Any], *, with_parents: bool = True) -> Prepared:
+async def prepare(
+    conn: AsyncConnection, room: RoomRef, rows: Sequence[Any], *, with_parents: bool = True, reactions: bool = True
+) -> Prepared:
+    """``reactions=False`` skips the counter query, for a batch that cannot have any (a new message)."""
     now = int(time.time())
     visible = [row for row in rows if not is_expired(row, now)]
     in_batch = {int(row.id) for row in visible}
@@ -237,7 +240,7 @@ async def prepare(conn: AsyncConnection, room: RoomRef, rows: Sequence[Any], *, 
     parents = {pid: row for pid, row in parents.items() if not is_expired(row, now)}
     everything = [*visible, *parents.values()]
     names = await load_names(conn, room, everything)
-    reactable = [int(row.id) for row in everything if row.message_type != SYSTEM]
+    reactable = [int(row.id) for row in everything if row.message_type != SYSTEM] if reactions else []
     counts = await reaction_store.counts(conn, reactable) if reactable else {}
     return Prepared(room, visible, parents, names, counts, with_parents)
 
