@@ -350,3 +350,19 @@ def test_changed_common_read_marker_turns_an_empty_poll_into_200(alice: TalkClie
     assert response.headers["X-Chat-Last-Common-Read"] == str(last["id"])
     query["lastCommonReadId"] = last["id"]
     assert alice.get(f"{CHAT}/{token}", params=query).status_code == 304
+
+
+def test_lobby_keeps_non_moderators_out_of_the_chat(alice: TalkClient, bob: TalkClient) -> None:
+    token = group_room(alice, "bob", lobbyState=1)
+    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 412
+    assert bob.post(f"{CHAT}/{token}", json={"message": "let me in"}).status_code == 412
+    assert send(alice, token, "moderators talk")["message"] == "moderators talk"
+
+
+def test_guest_long_poll_sees_new_messages(alice: TalkClient, guest: TalkClient) -> None:
+    token = public_room(alice)
+    join(guest, token)
+    last = history(guest, token)[0]["id"]
+    sent = send(alice, token, "welcome")
+    response = guest.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": last, "timeout": 5})
+    assert response.status_code == 200 and [m["id"] for m in data(response)] == [sent["id"]]
