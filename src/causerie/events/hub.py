@@ -17,12 +17,15 @@ class Hub:
 
     def __init__(self) -> None:
         self._waiters: dict[str, set[asyncio.Future[None]]] = {}
-        # Pokes seen per key: a read started at generation g has seen every commit poked before g.
+        # A counter of all pokes, and its value at the last poke of each key that has waiters: a
+        # read started at generation g has seen every commit poked before g (events.single_flight).
+        self._pokes = 0
         self._generations: dict[str, int] = {}
         self.closed = False
 
     def generation(self, key: str) -> int:
-        return self._generations.get(key, 0)
+        """Monotonic per key; keys nobody waits on are not remembered (the global count stands in)."""
+        return self._generations.get(key, self._pokes)
 
     @contextmanager
     def waiter(self, *keys: str) -> Iterator[asyncio.Future[None]]:
@@ -40,12 +43,14 @@ class Hub:
                     bucket.discard(future)
                     if not bucket:
                         del self._waiters[key]
+                        self._generations.pop(key, None)
 
     def wake(self, key: str) -> int:
-        self._generations[key] = self._generations.get(key, 0) + 1
+        self._pokes += 1
         bucket = self._waiters.get(key)
         if not bucket:
             return 0
+        self._generations[key] = self._pokes
         for future in bucket:
             if not future.done():
                 future.set_result(None)
