@@ -366,3 +366,14 @@ def test_guest_long_poll_sees_new_messages(alice: TalkClient, guest: TalkClient)
     sent = send(alice, token, "welcome")
     response = guest.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": last, "timeout": 5})
     assert response.status_code == 200 and [m["id"] for m in data(response)] == [sent["id"]]
+
+
+def test_absurd_ids_are_not_found(alice: TalkClient) -> None:
+    token = group_room(alice)
+    huge = "9" * 30
+    assert alice.delete(f"{CHAT}/{token}/{huge}").status_code == 404
+    assert alice.put(f"{CHAT}/{token}/{huge}", json={"message": "x"}).status_code == 404
+    assert alice.get(f"apps/spreed/api/v1/reaction/{token}/{huge}").status_code == 404
+    assert alice.post(f"{CHAT}/{token}", json={"message": "x", "replyTo": int(huge)}).status_code == 400
+    response = alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "timeout": 0, "lastKnownMessageId": huge})
+    assert response.status_code == 304

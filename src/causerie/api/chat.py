@@ -59,7 +59,7 @@ async def receive(ctx: Ctx) -> Reply:
     token = params.string("token")
     future = params.integer("lookIntoFuture") == 1
     limit = chat.clamp_limit(params.integer("limit", chat.HISTORY_LIMIT_DEFAULT))
-    last_known = max(0, params.integer("lastKnownMessageId"))
+    last_known = chat.clamp_id(params.integer("lastKnownMessageId"))
     last_common_read = params.integer("lastCommonReadId")
     timeout = chat.clamp_timeout(params.integer("timeout", chat.TIMEOUT_DEFAULT))
     include = params.integer("includeLastKnown") == 1
@@ -136,7 +136,7 @@ async def send(ctx: Ctx) -> Reply:
             message=message,
             base_url=_base_url(ctx),
             actor_display_name=params.string("actorDisplayName"),
-            reply_to=max(0, params.integer("replyTo")),
+            reply_to=chat.clamp_id(params.integer("replyTo")),
             reference_id=params.string("referenceId"),
             silent=params.boolean("silent"),
         )
@@ -172,7 +172,8 @@ async def set_read_marker(ctx: Ctx) -> Reply:
         room, participant = await room_access.load(ctx, conn, token)
         if participant.is_guest:
             raise NotFound(data=[])
-        await chat.set_read_marker(conn, room, participant, ctx.params.opt_integer("lastReadMessage"))
+        last_read = ctx.params.opt_integer("lastReadMessage")
+        await chat.set_read_marker(conn, room, participant, None if last_read is None else chat.clamp_id(last_read))
         data = await _room(ctx, conn, token)
         headers = await _common_read_header(ctx, conn, room, participant)
     return Reply(data, headers=headers)
@@ -211,7 +212,7 @@ async def edit(ctx: Ctx) -> Reply:
             conn,
             room,
             participant,
-            ctx.params.integer("messageId"),
+            chat.clamp_id(ctx.params.integer("messageId")),
             ctx.params.string("message"),
             base_url=_base_url(ctx),
         )
@@ -226,7 +227,7 @@ async def delete(ctx: Ctx) -> Reply:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
-        system_id = await chat.delete(conn, room, participant, ctx.params.integer("messageId"))
+        system_id = await chat.delete(conn, room, participant, chat.clamp_id(ctx.params.integer("messageId")))
         data = await _render_id(conn, room, participant, system_id)
         headers = await _common_read_header(ctx, conn, room, participant)
     await ctx.runtime.publish(room_key(room.token))

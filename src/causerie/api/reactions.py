@@ -21,7 +21,7 @@ def _empty_as_php(found: dict[str, Any]) -> Any:
 
 @api.post(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def react(ctx: Ctx) -> Reply:
-    token, message_id = ctx.params.string("token"), ctx.params.integer("messageId")
+    token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         added = await reactions.add(conn, room, participant, message_id, ctx.params.string("reaction"))
@@ -33,7 +33,7 @@ async def react(ctx: Ctx) -> Reply:
 
 @api.delete(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def unreact(ctx: Ctx) -> Reply:
-    token, message_id = ctx.params.string("token"), ctx.params.integer("messageId")
+    token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         await reactions.remove(conn, room, participant, message_id, ctx.params.string("reaction"))
@@ -44,7 +44,7 @@ async def unreact(ctx: Ctx) -> Reply:
 
 @api.get(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def list_reactions(ctx: Ctx) -> Reply:
-    token, message_id = ctx.params.string("token"), ctx.params.integer("messageId")
+    token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.read() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         chat.require_no_lobby(room, participant)

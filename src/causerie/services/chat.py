@@ -61,6 +61,14 @@ def require_can_chat(participant: Participant) -> None:
         raise Forbidden(data=[])
 
 
+MAX_ID = 2**63 - 1
+
+
+def clamp_id(value: int) -> int:
+    """Ids from clients fit the database's 64-bit integers (bigger ones match nothing anyway)."""
+    return min(max(value, 0), MAX_ID)
+
+
 def clamp_limit(value: int) -> int:
     return min(max(value, 1), HISTORY_LIMIT_MAX)
 
