@@ -34,6 +34,9 @@ API_MODULES = [
     "causerie.api.rooms",
     "causerie.api.participants",
     "causerie.api.guest",
+    "causerie.api.chat",
+    "causerie.api.reactions",
+    "causerie.api.diagnostics",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [

@@ -16,8 +16,8 @@ from causerie.services.mentions import candidates
 from causerie.services.participants import Participant
 from causerie.services.rooms import ROOM_TOKEN_ACTION, Room
 from causerie.services.system_messages import room_key
-from causerie.storage import chat_markers
 from causerie.storage import messages as store
+from causerie.storage import participants as participant_store
 
 api = Api()
 BASE = "/apps/spreed/api/v1/chat/{token}"
@@ -33,7 +33,7 @@ async def _common_read_header(ctx: Ctx, conn: Any, room: Room, participant: Part
     """Talk shares the common read marker only with participants who share their own."""
     if participant.attendee.read_privacy != 0:
         return {}
-    return {LAST_COMMON_READ: str(await chat_markers.last_common_read(conn, room.id))}
+    return {LAST_COMMON_READ: str(await participant_store.min_last_read(conn, room.id))}
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ async def receive(ctx: Ctx) -> Reply:
             if not rows:
                 return None
             prepared = await chat_format.prepare(conn, ref, rows)
-            return Page(rows, prepared, await chat_markers.last_common_read(conn, room.id))
+            return Page(rows, prepared, await participant_store.min_last_read(conn, room.id))
 
     if future:
         key = room_key(room.token)
@@ -98,7 +98,7 @@ async def receive(ctx: Ctx) -> Reply:
     if page is None:
         if last_common_read and shares_read:
             async with db.read() as conn:
-                common = await chat_markers.last_common_read(conn, room.id)
+                common = await participant_store.min_last_read(conn, room.id)
             if common != last_common_read:
                 # A 304 cannot carry headers, so a changed common read marker makes it 200 [].
                 return Reply([], headers={LAST_COMMON_READ: str(common)})

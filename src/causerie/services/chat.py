@@ -179,10 +179,6 @@ async def _mark_mentions(
         await chat_markers.mark_direct(conn, room.id, direct, message_id, exclude=sender)
 
 
-async def guest_mention_blocked(attempts: int) -> bool:
-    return attempts >= GUEST_MENTION_LIMIT
-
-
 async def message_for_change(conn: AsyncConnection, room: Room, participant: Participant, message_id: int) -> Any:
     """The message a participant edits or deletes, with Talk's ownership and type checks."""
     require_no_lobby(room, participant)
@@ -260,6 +256,3 @@ async def move_read_marker_forward(conn: AsyncConnection, participant: Participa
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
     return True
 
-
-def viewer(participant: Participant) -> Actor:
-    return participant.actor

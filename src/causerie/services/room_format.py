@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from causerie.services import actors, calls
+from causerie.services import actors, calls, chat_format
 from causerie.services import participants as p
 from causerie.services import rooms as r
 from causerie.services.appconfig import AppConfig
@@ -27,6 +27,7 @@ from causerie.services.participants import Listed, Participant
 from causerie.services.rooms import Room
 from causerie.services.users import User
 from causerie.storage import accounts
+from causerie.storage import messages as message_store
 from causerie.storage import participants as participant_store
 
 NOTE_TO_SELF_NAME = "Note to self"
@@ -201,7 +202,7 @@ async def _chat_fields(conn: AsyncConnection, room: Room, participant: Participa
     return {
         "lastReadMessage": attendee.last_read_message,
         "lastCommonReadMessage": await participant_store.min_last_read(conn, room.id),
-        "unreadMessages": 0,
+        "unreadMessages": await message_store.count_unread(conn, room.id, attendee.last_read_message),
         "unreadMention": attendee.last_mention_message > attendee.last_read_message,
         "unreadMentionDirect": attendee.last_mention_direct > attendee.last_read_message,
     }
@@ -210,8 +211,10 @@ async def _chat_fields(conn: AsyncConnection, room: Room, participant: Participa
 async def _last_message(
     conn: AsyncConnection, room: Room, participant: Participant, viewer: Viewer
 ) -> dict[str, Any] | None:
-    """The room's last message rendered for the viewer; the chat formatter plugs in here."""
-    return None
+    """The room's last message rendered for the viewer."""
+    return await chat_format.last_message(
+        conn, chat_format.RoomRef(room.id, room.token, room.type, room.name), participant.actor
+    )
 
 
 def format_participant(room: Room, listed: Listed, admin_default: int) -> dict[str, Any]:

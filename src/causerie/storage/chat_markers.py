@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import USERS
@@ -52,11 +52,3 @@ async def mark_direct(
         .where(attendees.c.room_id == room_id, attendees.c.id != exclude, or_(*matches))
         .values(last_mention_message=message_id, last_mention_direct=message_id)
     )
-
-
-async def last_common_read(conn: AsyncConnection, room_id: int) -> int:
-    """The lowest read marker among users who share theirs (Talk's ``lastCommonReadMessage``)."""
-    query = select(func.min(attendees.c.last_read_message)).where(
-        attendees.c.room_id == room_id, attendees.c.actor_type == USERS, attendees.c.read_privacy == 0
-    )
-    return int((await conn.execute(query)).scalar() or 0)
