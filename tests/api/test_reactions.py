@@ -22,6 +22,8 @@ def test_react_list_and_remove(alice: TalkClient, bob: TalkClient) -> None:
     bob.post(path, json={"reaction": "🎉"})
     assert list(data(alice.get(path, params={"reaction": "🎉"}))) == ["🎉"]
 
+    reply = send(bob, token, "quoting", replyTo=message["id"])
+    assert reply["parent"]["reactions"] == {"👍": 2, "🎉": 1}
     seen = {m["id"]: m for m in history(bob, token)}
     assert seen[message["id"]]["reactions"] == {"👍": 2, "🎉": 1}
     assert seen[message["id"]]["reactionsSelf"] == ["👍", "🎉"]
@@ -31,7 +33,11 @@ def test_react_list_and_remove(alice: TalkClient, bob: TalkClient) -> None:
     assert removed.status_code == 200 and [r["actorId"] for r in data(removed)["👍"]] == ["bob"]
     assert alice.delete(path, params={"reaction": "👍"}).status_code == 404
 
-    events = [m for m in history(alice, token) if m.get("parent", {}).get("id") == message["id"]]
+    events = [
+        m
+        for m in history(alice, token)
+        if m["messageType"] == "system" and m.get("parent", {}).get("id") == message["id"]
+    ]
     assert [m["systemMessage"] for m in events] == ["reaction_revoked", "reaction", "reaction", "reaction_deleted"]
     revoked, *_ = events
     assert revoked["message"] == "You deleted a reaction" and revoked["parent"]["reactions"] == {"👍": 1, "🎉": 1}

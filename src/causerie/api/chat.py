@@ -127,9 +127,10 @@ async def send(ctx: Ctx) -> Reply:
         sent_before = await throttler.attempts(ctx.ip, chat.GUEST_MENTION_ACTION, chat.GUEST_MENTION_WINDOW_S)
         if sent_before >= chat.GUEST_MENTION_LIMIT:
             raise TooManyRequests(data={"error": "mentions"})
-    async with db.write() as conn:
+    # Checks and mention lookups only read: they run before taking the write lock.
+    async with db.read() as conn:
         room, participant = await room_access.load(ctx, conn, token)
-        sent = await chat.send(
+        draft = await chat.draft(
             conn,
             room,
             participant,
@@ -140,8 +141,15 @@ async def send(ctx: Ctx) -> Reply:
             reference_id=params.string("referenceId"),
             silent=params.boolean("silent"),
         )
-        data = await _render_new(conn, room, participant, sent.message_id)
+    # A new message: nobody can have reacted to it yet and its parent was read above, so formatting
+    # it needs no query (but the reactions of a parent it quotes).
+    parents = [] if draft.parent is None else [draft.parent]
+    async with db.write() as conn:
+        sent = await chat.post(conn, room, participant, draft)
         headers = await _common_read_header(ctx, conn, room, participant)
+        ref = chat.room_ref(room)
+        prepared = await chat_format.prepare(conn, ref, [sent.row], reactions=bool(parents), known_parents=parents)
+    data = chat_format.present(prepared, participant.actor, {})[0]
     await ctx.runtime.publish(room_key(room.token))
     if limited and sent.mentions_anyone:
         await throttler.register_attempt(ctx.ip, chat.GUEST_MENTION_ACTION)
@@ -151,13 +159,6 @@ async def send(ctx: Ctx) -> Reply:
 async def _render_id(conn: Any, room: Room, participant: Participant, message_id: int) -> dict[str, Any]:
     row = await store.get(conn, room.id, message_id)
     return await chat_format.render_one(conn, chat.room_ref(room), participant.actor, row)
-
-
-async def _render_new(conn: Any, room: Room, participant: Participant, message_id: int) -> dict[str, Any]:
-    """A message just sent: nobody can have reacted to it yet, so no reaction queries."""
-    row = await store.get(conn, room.id, message_id)
-    prepared = await chat_format.prepare(conn, chat.room_ref(room), [row], reactions=False)
-    return chat_format.present(prepared, participant.actor, {})[0]
 
 
 async def _room(ctx: Ctx, conn: Any, token: str) -> dict[str, Any]:

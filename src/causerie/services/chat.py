@@ -105,12 +105,25 @@ def can_mention_all(room: Room, participant: Participant) -> bool:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """A checked comment, ready to be stored: what the read phase of sending found out."""
+
+    actor: Actor
+    parsed: Parsed
+    parent: Any  # the message replied to, or None
+    reference_id: str
+    silent: bool
+    rename_guest: bool
+
+
+@dataclass(frozen=True)
 class Sent:
     message_id: int
+    row: Any  # the stored message, as the storage would return it
     mentions_anyone: bool
 
 
-async def send(
+async def draft(
     conn: AsyncConnection,
     room: Room,
     participant: Participant,
@@ -121,45 +134,58 @@ async def send(
     reply_to: int = 0,
     reference_id: str = "",
     silent: bool = False,
-    now: int | None = None,
-) -> Sent:
-    """Post a comment: check it, resolve mentions, store it, move markers."""
+) -> Draft:
+    """Check a comment and resolve its mentions. Only reads, so it runs before the write lock."""
     require_no_lobby(room, participant)
     require_can_chat(participant)
     text = clean_message(message)
-    now = int(time.time()) if now is None else now
     actor = participant.actor
-    if participant.is_guest and actor_display_name.strip(_TRIM):
-        name = actor_display_name.strip(_TRIM)[:255]
-        await chat_markers.set_display_name(conn, participant.attendee_id, name)
+    name = actor_display_name.strip(_TRIM)[:255]
+    rename = participant.is_guest and bool(name) and name != actor.display_name
+    if participant.is_guest and name:
         actor = Actor(actor.type, actor.id, name)
-    parent_id = None
+    parent = None
     if reply_to:
         parent = await store.get(conn, room.id, reply_to)
         if parent is None or not _replyable(parent):
             raise BadRequest(data={"error": "reply-to"})
-        parent_id = int(parent.id)
     parsed = await mention_parser.parse(
         conn, mention_room(room, base_url), text, can_mention_all=can_mention_all(room, participant)
     )
-    message_id = await store.insert(
-        conn,
-        room_id=room.id,
-        actor=actor,
-        message_type=COMMENT,
-        message=parsed.message,
-        parameters=parsed.parameters,
-        now=now,
-        parent_id=parent_id,
-        reference_id=reference_id.strip(_TRIM)[:REFERENCE_ID_LENGTH],
-        silent=silent,
-        expire_at=now + room.message_expiration if room.message_expiration > 0 else None,
-    )
-    await _mark_mentions(conn, room, participant, parsed, message_id)
+    return Draft(actor, parsed, parent, reference_id.strip(_TRIM)[:REFERENCE_ID_LENGTH], silent, rename)
+
+
+async def post(
+    conn: AsyncConnection, room: Room, participant: Participant, draft: Draft, *, now: int | None = None
+) -> Sent:
+    """Store a drafted comment and move the markers, inside the caller's write transaction."""
+    now = int(time.time()) if now is None else now
+    if draft.rename_guest:
+        await chat_markers.set_display_name(conn, participant.attendee_id, draft.actor.display_name)
+    values: dict[str, Any] = {
+        "room_id": room.id,
+        "message_type": COMMENT,
+        "message": draft.parsed.message,
+        "parameters": draft.parsed.parameters,
+        "parent_id": None if draft.parent is None else int(draft.parent.id),
+        "reference_id": draft.reference_id,
+        "silent": draft.silent,
+        "expire_at": now + room.message_expiration if room.message_expiration > 0 else None,
+    }
+    message_id = await store.insert(conn, actor=draft.actor, now=now, **values)
+    await _mark_mentions(conn, room, participant, draft.parsed, message_id)
     # Your own message is read (Talk moves the sender's marker on send).
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
     # ``store.insert`` moved the room's lastActivity, which is what room listings filter on.
-    return Sent(message_id, parsed.mentions_anyone)
+    row = store.row_of(message_id, draft.actor, now, **values)
+    return Sent(message_id, row, draft.parsed.mentions_anyone)
+
+
+async def send(
+    conn: AsyncConnection, room: Room, participant: Participant, *, now: int | None = None, **fields: Any
+) -> Sent:
+    """Draft and post in one transaction (for callers that hold a write transaction anyway)."""
+    return await post(conn, room, participant, await draft(conn, room, participant, **fields), now=now)
 
 
 def _replyable(row: Any) -> bool:
@@ -255,4 +281,3 @@ async def move_read_marker_forward(conn: AsyncConnection, participant: Participa
         return False
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
     return True
-

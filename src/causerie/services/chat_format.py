@@ -229,14 +229,24 @@ class Prepared:
 
 
 async def prepare(
-    conn: AsyncConnection, room: RoomRef, rows: Sequence[Any], *, with_parents: bool = True, reactions: bool = True
+    conn: AsyncConnection,
+    room: RoomRef,
+    rows: Sequence[Any],
+    *,
+    with_parents: bool = True,
+    reactions: bool = True,
+    known_parents: Sequence[Any] = (),
 ) -> Prepared:
-    """``reactions=False`` skips the counter query, for a batch that cannot have any (a new message)."""
+    """``reactions=False`` skips the counter query, for a batch that cannot have any (a new message);
+    ``known_parents`` are parent rows the caller already read."""
     now = int(time.time())
     visible = [row for row in rows if not is_expired(row, now)]
     in_batch = {int(row.id) for row in visible}
     missing = {int(row.parent_id) for row in visible if row.parent_id} - in_batch if with_parents else set()
-    parents = await store.get_many(conn, room.id, missing) if missing else {}
+    parents = {int(row.id): row for row in known_parents if int(row.id) in missing}
+    missing -= parents.keys()
+    if missing:
+        parents.update(await store.get_many(conn, room.id, missing))
     parents = {pid: row for pid, row in parents.items() if not is_expired(row, now)}
     everything = [*visible, *parents.values()]
     names = await load_names(conn, room, everything)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -35,7 +36,10 @@ async def insert(
     messages of one room get their ids in commit order and a poller that has seen id N can never
     later miss a message with an id below N.
     """
-    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(last_activity=now))
+    # SQLite writes are serialised by BEGIN IMMEDIATE already; one room update after the insert does.
+    row_lock = conn.dialect.name != "sqlite"
+    if row_lock:
+        await conn.execute(update(rooms).where(rooms.c.id == room_id).values(last_activity=now))
     result = await conn.execute(
         messages.insert()
         .values(
@@ -56,11 +60,53 @@ async def insert(
         .returning(messages.c.id)
     )
     message_id = int(result.scalar_one())
-    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(last_message_id=message_id))
+    changes: dict[str, int] = {"last_message_id": message_id}
+    if not row_lock:
+        changes["last_activity"] = now
+    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(**changes))
     return message_id
 
 
 MessageRow = Row[Any]
+
+
+def row_of(
+    message_id: int,
+    actor: Actor,
+    now: int,
+    *,
+    room_id: int,
+    message_type: str,
+    message: str,
+    parameters: dict[str, Any],
+    parent_id: int | None = None,
+    reference_id: str = "",
+    silent: bool = False,
+    expire_at: int | None = None,
+    system_message: str = "",
+) -> Any:
+    """The row ``insert`` stored, built in memory (saves reading it back to answer the sender)."""
+    return SimpleNamespace(
+        id=message_id,
+        room_id=room_id,
+        actor_type=actor.type,
+        actor_id=actor.id,
+        actor_display_name=actor.display_name,
+        message_type=message_type,
+        system_message=system_message,
+        message=message,
+        parameters=_json(parameters),
+        parent_id=parent_id,
+        reference_id=reference_id,
+        silent=silent,
+        created_at=now,
+        expire_at=expire_at,
+        last_edit_actor_type=None,
+        last_edit_actor_id=None,
+        last_edit_actor_display_name=None,
+        last_edit_time=None,
+    )
+
 
 # Comments counted as unread and shown as "comment"; system messages and deleted stubs are not.
 COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
