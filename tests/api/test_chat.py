@@ -377,3 +377,19 @@ def test_absurd_ids_are_not_found(alice: TalkClient) -> None:
     assert alice.post(f"{CHAT}/{token}", json={"message": "x", "replyTo": int(huge)}).status_code == 400
     response = alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 1, "timeout": 0, "lastKnownMessageId": huge})
     assert response.status_code == 304
+
+
+def test_moderators_clear_the_history(alice: TalkClient, bob: TalkClient) -> None:
+    token = group_room(alice, "bob")
+    message = send(bob, token, "soon gone @alice")
+    assert bob.delete(f"{CHAT}/{token}").status_code == 403
+    response = alice.delete(f"{CHAT}/{token}")
+    assert response.status_code == 200
+    cleared = data(response)
+    assert cleared["systemMessage"] == "history_cleared"
+    assert cleared["message"] == "You cleared the history of the conversation"
+    seen = history(bob, token)
+    assert [m["id"] for m in seen] == [cleared["id"]] and cleared["id"] > message["id"]
+    assert seen[0]["message"] == "{actor} cleared the history of the conversation"
+    after = room(alice, token)
+    assert after["unreadMention"] is False and after["lastMessage"]["id"] == cleared["id"]

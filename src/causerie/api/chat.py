@@ -166,6 +166,18 @@ async def _room(ctx: Ctx, conn: Any, token: str) -> dict[str, Any]:
     return await room_format.format_room(conn, room, participant, await room_access.viewer(ctx, conn))
 
 
+@api.delete(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def clear_history(ctx: Ctx) -> Reply:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, participant = await room_access.load(ctx, conn, token)
+        system_id = await chat.clear_history(conn, room, participant)
+        data = await _render_id(conn, room, participant, system_id)
+        headers = await _common_read_header(ctx, conn, room, participant)
+    await ctx.runtime.publish(room_key(room.token))
+    return Reply(data, headers=headers)
+
+
 @api.post(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def set_read_marker(ctx: Ctx) -> Reply:
     token = ctx.params.string("token")

@@ -262,6 +262,16 @@ async def delete(
     return await post_system(conn, room.id, actor, "message_deleted", {}, now=now, parent_id=message_id)
 
 
+async def clear_history(conn: AsyncConnection, room: Room, participant: Participant, *, now: int | None = None) -> int:
+    """Moderators wipe the chat; returns the id of the ``history_cleared`` message left behind."""
+    if not participant.is_moderator:
+        raise Forbidden(data=None)
+    require_can_chat(participant)
+    await store.delete_all(conn, room.id)
+    await chat_markers.reset_room(conn, room.id)
+    return await post_system(conn, room.id, participant.actor, "history_cleared", {}, now=now)
+
+
 async def set_read_marker(conn: AsyncConnection, room: Room, participant: Participant, last_read: int | None) -> None:
     """``POST /chat/{token}/read``: no id means "everything", Talk's ``chat-read-last``."""
     if last_read is None or last_read <= 0:

@@ -40,7 +40,6 @@ NOTIFY_MENTION = 2
 NOTIFY_NEVER = 3
 
 
-
 @dataclass(frozen=True)
 class Viewer:
     """Whose eyes the room is formatted for, and the configuration it is read with."""

@@ -52,3 +52,12 @@ async def mark_direct(
         .where(attendees.c.room_id == room_id, attendees.c.id != exclude, or_(*matches))
         .values(last_mention_message=message_id, last_mention_direct=message_id)
     )
+
+
+async def reset_room(conn: AsyncConnection, room_id: int) -> None:
+    """Forget read and mention markers, for a room whose history was cleared."""
+    await conn.execute(
+        update(attendees)
+        .where(attendees.c.room_id == room_id)
+        .values(last_read_message=0, last_mention_message=0, last_mention_direct=0)
+    )

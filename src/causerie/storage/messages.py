@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import Actor
-from causerie.storage.schema import messages, rooms
+from causerie.storage.schema import message_mentions, messages, reactions, rooms
 
 
 async def insert(
@@ -132,11 +132,6 @@ async def older(
     return list(await conn.execute(query))
 
 
-async def has_newer(conn: AsyncConnection, room_id: int, after_id: int) -> bool:
-    query = select(messages.c.id).where(messages.c.room_id == room_id, messages.c.id > after_id).limit(1)
-    return (await conn.execute(query)).first() is not None
-
-
 async def get(conn: AsyncConnection, room_id: int, message_id: int) -> MessageRow | None:
     query = select(messages).where(messages.c.id == message_id, messages.c.room_id == room_id)
     return (await conn.execute(query)).first()
@@ -171,27 +166,6 @@ async def count_unread(conn: AsyncConnection, room_id: int, after_id: int) -> in
             messages.c.message_type.in_(COUNTED_TYPES),
         )
     )
-    return int((await conn.execute(query)).scalar_one())
-
-
-async def count_by_actor_since(
-    conn: AsyncConnection, room_ids: Sequence[int] | None, actor: Actor, since: int, *, with_mentions: bool
-) -> int:
-    """How many comments ``actor`` posted since ``since`` (with a mention, when asked)."""
-    query = (
-        select(func.count())
-        .select_from(messages)
-        .where(
-            messages.c.actor_type == actor.type,
-            messages.c.actor_id == actor.id,
-            messages.c.created_at >= since,
-            messages.c.message_type == "comment",
-        )
-    )
-    if room_ids is not None:
-        query = query.where(messages.c.room_id.in_(list(room_ids)))
-    if with_mentions:
-        query = query.where(messages.c.parameters.like('%"mention-%'))
     return int((await conn.execute(query)).scalar_one())
 
 
@@ -266,3 +240,10 @@ async def latest(conn: AsyncConnection, room_id: int, *, skip_system: Sequence[s
     if skip_system:
         query = query.where(messages.c.system_message.not_in(list(skip_system)))
     return (await conn.execute(query.order_by(messages.c.id.desc()).limit(1))).first()
+
+
+async def delete_all(conn: AsyncConnection, room_id: int) -> None:
+    """Every message of the room, with their reactions and mention rows."""
+    await conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
+    await conn.execute(delete(message_mentions).where(message_mentions.c.room_id == room_id))
+    await conn.execute(delete(messages).where(messages.c.room_id == room_id))
