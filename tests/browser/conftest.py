@@ -7,12 +7,14 @@ One browser for all browser tests; each test gets fresh contexts (own cookies an
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+from tests.support.client import TalkClient
 from tests.support.server import ServerProcess, password_of
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -94,3 +96,22 @@ def screenshots(repo_root: Path) -> Path:
     path = repo_root / "docs" / "screenshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def create_room(owner: TalkClient, name: str, *, room_type: int = 2, members: Sequence[str] = (), **extra: Any) -> str:
+    """A conversation made through the API, with ``members`` added; returns its token."""
+    response = owner.post("apps/spreed/api/v4/room", json={"roomType": room_type, "roomName": name, **extra})
+    assert response.status_code == 201, response.text
+    token = str(response.json()["ocs"]["data"]["token"])
+    for member in members:
+        added = owner.post(
+            f"apps/spreed/api/v4/room/{token}/participants", json={"newParticipant": member, "source": "users"}
+        )
+        assert added.status_code == 200, added.text
+    return token
+
+
+def send_message(client: TalkClient, token: str, text: str) -> dict[str, Any]:
+    response = client.post(f"apps/spreed/api/v1/chat/{token}", json={"message": text})
+    assert response.status_code == 201, response.text
+    return dict(response.json()["ocs"]["data"])
