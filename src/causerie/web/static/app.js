@@ -31,7 +31,7 @@ class App {
     if (this.guest) {
       const room = await askGuestName(this.main, config.token);
       this.rooms.set(room.token, room);
-      this.open(config.token, { push: false });
+      this.open(config.token, { push: false, joined: room });
     } else {
       await this.refresh();
       this.route();
@@ -86,7 +86,7 @@ class App {
         callIcon, badge));
   }
 
-  open(token, { push }) {
+  open(token, { push, joined = null }) {
     if (this.chat && this.chat.token === token) return;
     this.closeChat({ keepUrl: true });
     if (push) history.pushState({}, '', `/call/${token}`);
@@ -96,7 +96,7 @@ class App {
       onRoomChanged: (room) => this.roomChanged(room),
       onGone: (gone) => { this.rooms.delete(gone); this.renderList(); },
     });
-    this.chat.start();
+    this.chat.start(joined);
     this.renderList();
   }
 

@@ -55,10 +55,14 @@ export class ChatView {
     this.container.replaceChildren(this.root);
   }
 
-  async start() {
+  // `joined`: the room object when the caller has just joined (the guest entry does), else null.
+  async start(joined = null) {
     try {
-      const { data } = await ocs('POST', `v4/room/${this.token}/participants/active`, { force: true }, { signal: this.abort.signal });
-      this.updateRoom(data);
+      let room = joined;
+      if (!room) {
+        ({ data: room } = await ocs('POST', `v4/room/${this.token}/participants/active`, { force: true }, { signal: this.abort.signal }));
+      }
+      this.updateRoom(room);
     } catch (error) {
       if (this.closed) return;
       this.fail(error, 'This conversation could not be opened.');
