@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import NARROW, create_room, send_message
 from tests.support.client import TalkClient
@@ -16,8 +17,13 @@ pytestmark = pytest.mark.browser
 UserPage = Callable[..., Page]
 
 
-def messages(page: Page):  # type: ignore[no-untyped-def]
+def messages(page: Page) -> Locator:
     return page.locator(".messages .message")
+
+
+def message(page: Page, text: str) -> Locator:
+    """The message whose whole text is ``text``."""
+    return messages(page).filter(has=page.locator(".body", has_text=re.compile(f"^{re.escape(text)}$")))
 
 
 def test_a_message_sent_by_one_user_appears_for_the_other(
@@ -70,16 +76,16 @@ def test_scrolling_up_loads_older_messages(user_page: UserPage, alice: TalkClien
     for number in range(1, 131):
         send_message(alice, token, f"history message {number}")
     page = user_page("alice", f"/call/{token}")
-    expect(messages(page).filter(has_text="history message 130")).to_have_count(1)
-    expect(messages(page).filter(has_text="history message 1")).to_have_count(0)
+    expect(message(page, "history message 130")).to_have_count(1)
+    expect(message(page, "history message 1")).to_have_count(0)
 
     scroller = page.locator(".scroller")
     for _ in range(20):
-        if messages(page).filter(has_text="history message 1").count():
+        if message(page, "history message 1").count():
             break
         scroller.evaluate("node => { node.scrollTop = 0; }")
         page.wait_for_timeout(300)
-    expect(messages(page).filter(has_text="history message 1")).to_have_count(1)
+    expect(message(page, "history message 1")).to_have_count(1)
     expect(page.locator(".history-end")).to_be_visible()
     # Every message once, in order.
     texts = messages(page).locator(".body").all_inner_texts()
