@@ -52,13 +52,12 @@ def test_a_message_sent_by_one_user_appears_for_the_other(
     reply = messages(alice_page).filter(has_text="Hi Alice!")
     expect(reply.locator(".quote")).to_contain_text("Hello Bob, this is Alice")
     expect(reply.locator(".author")).to_have_text("Bob Brown")
+    alice_page.screenshot(path=str(screenshots / "chat-wide.png"))
     # Shift+Enter writes a new line instead of sending.
     composer.type("line one")
     composer.press("Shift+Enter")
     composer.type("line two")
     expect(composer).to_have_value("line one\nline two")
-
-    alice_page.screenshot(path=str(screenshots / "chat-wide.png"))
 
 
 def test_system_messages_read_as_sentences_with_names(user_page: UserPage, alice: TalkClient) -> None:

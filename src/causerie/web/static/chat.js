@@ -44,6 +44,7 @@ export class ChatView {
     this.replyBar = el('div', { class: 'reply-bar', hidden: true });
     this.input = el('textarea', { class: 'composer-input', rows: 1, placeholder: 'Write a message…', 'aria-label': 'Message' });
     this.input.addEventListener('keydown', (event) => this.onKeyDown(event));
+    this.input.addEventListener('input', () => this.fitInput());
     this.sendButton = el('button', { class: 'send-button', type: 'submit' }, 'Send');
     this.composer = el('form', { class: 'composer', onsubmit: (event) => { event.preventDefault(); this.send(); } },
       this.input, this.sendButton);
@@ -319,6 +320,11 @@ export class ChatView {
     }
   }
 
+  fitInput() {
+    this.input.style.height = 'auto';
+    this.input.style.height = `${this.input.scrollHeight + 2}px`;
+  }
+
   setReply(message) {
     this.replyTo = message;
     if (!message) {
@@ -343,6 +349,7 @@ export class ChatView {
     try {
       const { data } = await ocs('POST', `v1/chat/${this.token}`, params, { signal: this.abort.signal });
       this.input.value = '';
+      this.fitInput();
       this.setReply(null);
       this.showNotice('');
       if (data && data.id) {

@@ -38,7 +38,9 @@ export function plainText(message) {
   return pieces(message).map((p) => (typeof p === 'string' ? p : p.name || p.id || '')).join('');
 }
 
+// Comments show mentions as chips; system messages name people in plain bold text.
 export function richFragment(message, selfId) {
+  const chips = message.messageType !== 'system';
   const fragment = document.createDocumentFragment();
   for (const piece of pieces(message)) {
     if (typeof piece === 'string') {
@@ -47,7 +49,7 @@ export function richFragment(message, selfId) {
     }
     const span = document.createElement('span');
     span.textContent = piece.name || piece.id || '';
-    if (MENTION_TYPES.has(piece.type)) {
+    if (chips && MENTION_TYPES.has(piece.type)) {
       span.className = 'mention';
       if (piece.type === 'call' || (selfId && piece.id === selfId)) span.classList.add('mention-self');
       span.title = piece.id || '';
