@@ -31,3 +31,14 @@ def test_wrong_password_shows_an_error_and_keeps_the_login(open_page: OpenPage, 
     expect(page.get_by_label("Login")).to_have_value("alice")
     page.goto("/apps/spreed")
     page.wait_for_url("**/login?redirect_url=/apps/spreed")
+
+
+def test_logging_out_in_another_tab_sends_this_one_to_the_login(open_page: OpenPage) -> None:
+    page = log_in(open_page(), "alice")
+    other = page.context.new_page()
+    other.goto("/apps/spreed")
+    other.get_by_role("button", name="Log out").click()
+    other.wait_for_url("**/login")
+    # The conversation list's next refresh finds the session gone.
+    page.wait_for_url("**/login?redirect_url=%2Fapps%2Fspreed")
+    expect(page.get_by_label("Login")).to_be_visible()

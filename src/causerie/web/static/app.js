@@ -1,6 +1,6 @@
 // The chat page: conversation list on the left (or alone on narrow screens), the open chat on the right.
 
-import { config, ocs } from './api.js';
+import { config, ocs, OcsError } from './api.js';
 import { ChatView } from './chat.js';
 import { avatar, el } from './dom.js';
 import { askGuestName } from './guest.js';
@@ -58,8 +58,12 @@ class App {
       this.rooms = new Map((data || []).map((room) => [room.token, room]));
       this.renderList();
       if (this.chat && this.rooms.has(this.chat.token)) this.chat.updateRoom(this.rooms.get(this.chat.token));
-    } catch {
-      // Offline for a moment: the next refresh tries again.
+    } catch (error) {
+      if (error instanceof OcsError && error.status === 401 && !this.guest) {
+        // Logged out elsewhere (or the session ended): back to the login form, then here again.
+        window.location.assign(`/login?redirect_url=${encodeURIComponent(window.location.pathname)}`);
+      }
+      // Otherwise offline for a moment: the next refresh tries again.
     }
   }
 
