@@ -59,8 +59,9 @@ class App {
       this.renderList();
       if (this.chat && this.rooms.has(this.chat.token)) this.chat.updateRoom(this.rooms.get(this.chat.token));
     } catch (error) {
-      if (error instanceof OcsError && error.status === 401 && !this.guest) {
-        // Logged out elsewhere (or the session ended): back to the login form, then here again.
+      // Logged out elsewhere (or the session ended): 401, or 412 once the cookie is gone, since
+      // the request token then matches no session. Back to the login form, then here again.
+      if (error instanceof OcsError && (error.status === 401 || error.status === 412) && !this.guest) {
         window.location.assign(`/login?redirect_url=${encodeURIComponent(window.location.pathname)}`);
       }
       // Otherwise offline for a moment: the next refresh tries again.
