@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -35,11 +36,17 @@ SANDBOX = "allow-same-origin allow-scripts allow-forms allow-popups allow-presen
 ALLOW = "camera; microphone; display-capture; fullscreen"
 
 
+def configure(server: ServerProcess, values: dict[str, str | None]) -> None:
+    """``set_spreed_config`` in a thread of its own: this one runs the browser driver's event loop."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(set_spreed_config, server, values).result()
+
+
 @pytest.fixture(scope="module")
 def service(server: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ExternalService]:
     """The reference service, configured in Causerie with the seed's keys."""
     external = ExternalService(tmp_path_factory.mktemp("service"), server.base_url).start()
-    set_spreed_config(
+    configure(
         server,
         {
             "start_calls": "3",
@@ -54,7 +61,7 @@ def service(server: ServerProcess, tmp_path_factory: pytest.TempPathFactory) -> 
     try:
         yield external
     finally:
-        set_spreed_config(
+        configure(
             server,
             {
                 key: None
