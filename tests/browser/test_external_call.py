@@ -137,7 +137,9 @@ def start_call(page: Page) -> tuple[Locator, FrameLocator]:
     page.get_by_role("button", name="Join call").click()
     iframe = page.locator("iframe.external-call-frame")
     expect(iframe).to_be_visible()
-    return iframe, page.frame_locator("iframe.external-call-frame")
+    frame = page.frame_locator("iframe.external-call-frame")
+    expect(frame.get_by_role("button", name="Join")).to_be_visible()
+    return iframe, frame
 
 
 def in_call(client: TalkClient, token: str) -> dict[str, int]:
