@@ -19,7 +19,8 @@ export class ChatView {
     this.room = null;
     this.messages = new Map();
     this.oldestKnown = 0;
-    this.newestKnown = 0;
+    this.newestKnown = 0; // the long-poll offset: only ever moved by what the long-poll returns
+    this.newestSeen = 0; // the newest message shown, also one this page just sent
     this.lastReadSent = 0;
     this.hasOlder = true;
     this.loadingOlder = false;
@@ -243,6 +244,7 @@ export class ChatView {
   remember(message) {
     if (this.messages.has(message.id)) return null;
     this.messages.set(message.id, message);
+    this.newestSeen = Math.max(this.newestSeen, message.id);
     return this.render(message);
   }
 
@@ -297,10 +299,11 @@ export class ChatView {
 
   markRead() {
     if (!config.user || !this.room || this.closed || document.visibilityState !== 'visible') return;
-    if (!this.atBottom() || this.newestKnown <= this.lastReadSent) return;
-    if (this.newestKnown <= (this.room.lastReadMessage || 0) && this.room.unreadMessages === 0) return;
-    this.lastReadSent = this.newestKnown;
-    ocs('POST', `v1/chat/${this.token}/read`, { lastReadMessage: this.newestKnown }, { signal: this.abort.signal })
+    const newest = this.newestSeen;
+    if (!this.atBottom() || newest <= this.lastReadSent) return;
+    if (newest <= (this.room.lastReadMessage || 0) && this.room.unreadMessages === 0) return;
+    this.lastReadSent = newest;
+    ocs('POST', `v1/chat/${this.token}/read`, { lastReadMessage: newest }, { signal: this.abort.signal })
       .then(({ data }) => { if (data && data.token) this.updateRoom(data); })
       .catch(() => { this.lastReadSent = 0; });
   }
