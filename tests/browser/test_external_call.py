@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -30,6 +30,8 @@ from tests.support.external_service import (
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
+# Until POST /room/{token}/external-call is on this branch.
+pytest.importorskip("causerie.api.external_call")
 
 UserPage = Callable[..., Page]
 SANDBOX = "allow-same-origin allow-scripts allow-forms allow-popups allow-presentation"
