@@ -37,6 +37,9 @@ class Settings:
     # Base URL used in links the server prints; derived from host/port when unset.
     public_url: str | None = None
     log_requests: bool = True
+    # Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed, like
+    # Nextcloud's trusted_proxies: client addresses for throttling, https for secure cookies.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -52,6 +55,9 @@ class Settings:
             bruteforce_enabled=_bool_env("CAUSERIE_BRUTEFORCE_ENABLED", True),
             public_url=os.environ.get("CAUSERIE_PUBLIC_URL") or None,
             log_requests=_bool_env("CAUSERIE_LOG_REQUESTS", True),
+            trusted_proxies=tuple(
+                p.strip() for p in (os.environ.get("CAUSERIE_TRUSTED_PROXIES") or "").split(",") if p.strip()
+            ),
         )
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)  # type: ignore[arg-type]

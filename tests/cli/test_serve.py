@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.server import free_port
+from tests.support.server import ServerProcess, free_port
 
 
 def test_first_start_creates_admin_and_stops_cleanly(tmp_path: Path) -> None:
@@ -46,3 +46,37 @@ def test_first_start_creates_admin_and_stops_cleanly(tmp_path: Path) -> None:
         proc.send_signal(signal.SIGTERM)
         # uvicorn re-raises the signal once it has shut down gracefully.
         assert proc.wait(timeout=15) in (0, -signal.SIGTERM)
+
+
+def _wrong_login(base_url: str, forwarded_for: str) -> None:
+    response = httpx.get(
+        f"{base_url}/ocs/v2.php/cloud/user?format=json",
+        auth=("alice", "not-her-password"),
+        headers={"OCS-APIRequest": "true", "X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"},
+    )
+    assert response.status_code == 401
+
+
+def _attempts(server: ServerProcess, ip: str) -> str:
+    return server.occ("security:bruteforce:attempts", ip, "login").stdout
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_is_throttled(tmp_path: Path) -> None:
+    server = ServerProcess(
+        tmp_path, f"sqlite:///{tmp_path / 'proxy.db'}", extra_env={"CAUSERIE_TRUSTED_PROXIES": "127.0.0.0/8"}
+    )
+    server.seed()
+    server.start()
+    try:
+        _wrong_login(server.base_url, "203.0.113.9")
+        assert '"attempts": 1' in _attempts(server, "203.0.113.9")
+        # The proxy itself is not blamed, so one attacker does not lock out everyone behind it.
+        assert '"attempts": 0' in _attempts(server, "127.0.0.1")
+    finally:
+        server.stop()
+
+
+def test_forwarded_headers_from_anyone_else_are_ignored(server: ServerProcess, reset_bruteforce: None) -> None:
+    _wrong_login(server.base_url, "198.51.100.7")
+    assert '"attempts": 0' in _attempts(server, "198.51.100.7")
+    assert '"attempts": 1' in _attempts(server, "127.0.0.1")

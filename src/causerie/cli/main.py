@@ -78,7 +78,9 @@ def serve(host: str | None, port: int | None, log_level: str) -> None:
         access_log=False,
         log_level=log_level,
         timeout_graceful_shutdown=5,
-        proxy_headers=False,
+        # Forwarded headers only from the configured proxies; anyone else could forge them.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
     server = _Server(config, runtime)
     click.echo(f"Causerie is starting at {settings.base_url}/  (data: {settings.data_dir})")
