@@ -111,9 +111,9 @@ def guest(make_client: Callable[..., TalkClient]) -> TalkClient:
 @pytest.fixture
 def reset_bruteforce(server: ServerProcess) -> Iterator[None]:
     """Forget failed attempts from 127.0.0.1 before and after a test that makes some."""
-    server.occ("security:bruteforce:reset", "127.0.0.1")
+    server.reset_bruteforce("127.0.0.1")
     yield
-    server.occ("security:bruteforce:reset", "127.0.0.1")
+    server.reset_bruteforce("127.0.0.1")
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,16 @@ async def _query(database_url: str, statement: str, params: dict[str, Any]) -> l
         await db.dispose()
 
 
+async def _reset_bruteforce(database_url: str, ip: str) -> None:
+    from causerie.services.bruteforce import Throttler
+
+    db = Database(database_url)
+    try:
+        await Throttler(db).reset(ip)
+    finally:
+        await db.dispose()
+
+
 class ServerProcess:
     def __init__(
         self,
@@ -166,6 +176,10 @@ class ServerProcess:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             raise
+
+    def reset_bruteforce(self, ip: str = "127.0.0.1") -> None:
+        """What ``occ security:bruteforce:reset IP`` does, without paying for a process start."""
+        asyncio.run(_reset_bruteforce(self.database_url, ip))
 
     def occ(
         self, *args: str, env: dict[str, str] | None = None, check: bool = True
