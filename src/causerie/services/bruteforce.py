@@ -63,11 +63,21 @@ def _exempt(ip: str, config: AppConfig) -> bool:
     return False
 
 
+# How long "no attempts from this subnet for this action" is believed without asking the database
+# again. Attempts registered by this process clear it at once; those of other processes (several
+# processes on PostgreSQL) are seen at most this late, when the delay they cause is still small.
+CLEAN_TTL_S = 1.0
+_CLEAN_MAX = 10_000
+
+
 class Throttler:
     def __init__(self, db: Database, *, sleep: bool = True, enabled: bool = True) -> None:
         self.db = db
         self.sleep = sleep
         self.enabled = enabled
+        # Nearly every request checks one or two actions and finds no attempts; remembering that
+        # briefly spares each request those reads.
+        self._clean: dict[tuple[str, str], float] = {}
 
     async def _is_exempt(self, ip: str) -> bool:
         async with self.db.read() as conn:
@@ -78,9 +88,22 @@ class Throttler:
             return await store.count(conn, subnet_of(ip), action, time.time() - window_s)
 
     async def delay_ms(self, ip: str, action: str) -> int:
-        if not self.enabled or await self._is_exempt(ip):
+        if not self.enabled:
             return 0
-        return delay_for(await self.attempts(ip, action))
+        key = (subnet_of(ip), action)
+        now = time.monotonic()
+        if self._clean.get(key, 0.0) > now:
+            return 0
+        attempts = await self.attempts(ip, action)
+        if attempts == 0:
+            if len(self._clean) >= _CLEAN_MAX:
+                self._clean.clear()
+            self._clean[key] = now + CLEAN_TTL_S
+            return 0
+        # The exemption list only matters once there is something to exempt from.
+        if await self._is_exempt(ip):
+            return 0
+        return delay_for(attempts)
 
     async def sleep_delay_or_throw(self, ip: str, action: str) -> int:
         """Wait as long as the attempts so far ask; 429 at the cap. Returns the milliseconds slept."""
@@ -98,6 +121,8 @@ class Throttler:
         async with self.db.write() as conn:
             await store.insert(conn, ip, subnet_of(ip), action, metadata or {}, now)
             await store.purge_older_than(conn, now - 48 * 3600)
+        # After the commit: a check that ran meanwhile may have remembered "clean" from before it.
+        self._clean.pop((subnet_of(ip), action), None)
 
     async def reset(self, ip: str, action: str | None = None) -> None:
         async with self.db.write() as conn:
