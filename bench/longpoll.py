@@ -109,7 +109,7 @@ async def run_server(
     with make as server:
         driver: Driver = BaselineDriver(server) if kind == "baseline" else CauserieDriver(server)
         await driver.setup()
-        print(f"[{driver.name}] 1 waiter x {rounds} rounds", file=sys.stderr)
+        print(f"[{driver.name}] pid {server.pid}: 1 waiter x {rounds} rounds", file=sys.stderr)
         latencies = await one_waiter(driver, rounds)
         results = []
         for i, count in enumerate(fanouts):

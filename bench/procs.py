@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -182,7 +183,9 @@ def causerie_server(workdir: Path) -> Iterator[Server]:
     data = workdir / "causerie-data"
     data.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{data / 'causerie.db'}"
-    asyncio.run(_seed(database_url))
+    # The benchmarks call this from inside their event loop; seed on a loop of its own.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _seed(database_url)).result()
     port = free_port()
     env = {
         **os.environ,
