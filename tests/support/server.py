@@ -11,6 +11,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -178,8 +179,12 @@ class ServerProcess:
             raise
 
     def reset_bruteforce(self, ip: str = "127.0.0.1") -> None:
-        """What ``occ security:bruteforce:reset IP`` does, without paying for a process start."""
-        asyncio.run(_reset_bruteforce(self.database_url, ip))
+        """What ``occ security:bruteforce:reset IP`` does, without paying for a process start.
+
+        On a thread of its own: Playwright's sync API keeps an event loop running in this one.
+        """
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, _reset_bruteforce(self.database_url, ip)).result()
 
     def occ(
         self, *args: str, env: dict[str, str] | None = None, check: bool = True
