@@ -71,10 +71,31 @@ def open_page(browser: Browser, server: ServerProcess) -> Iterator[OpenPage]:
         context.close()
 
 
+# Users only the screenshots use, so that their conversation list holds nothing from other tests.
+GALLERY = {"emma": "Emma Evans", "frank": "Frank Fischer"}
+
+
+def gallery_password(uid: str) -> str:
+    return f"{uid}-gallery-password-1"
+
+
+def password_for(user: str) -> str:
+    return gallery_password(user) if user in GALLERY else password_of(user)
+
+
+@pytest.fixture(scope="package")
+def gallery(server: ServerProcess) -> dict[str, str]:
+    for uid, name in GALLERY.items():
+        server.occ(
+            "user:add", "--password-from-env", "--display-name", name, uid, env={"OC_PASS": gallery_password(uid)}
+        )
+    return GALLERY
+
+
 def log_in(page: Page, user: str, target: str = "/apps/spreed") -> Page:
     page.goto(f"/login?redirect_url={target}")
     page.get_by_label("Login").fill(user)
-    page.get_by_label("Password").fill(password_of(user))
+    page.get_by_label("Password").fill(password_for(user))
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"**{target}")
     return page
@@ -90,12 +111,23 @@ def user_page(open_page: OpenPage) -> Callable[..., Page]:
     return make
 
 
+Screenshot = Callable[[Page, str], None]
+
+
 @pytest.fixture(scope="session")
-def screenshots(repo_root: Path) -> Path:
-    """Screenshots the tests take are kept in the repository for the README."""
-    path = repo_root / "docs" / "screenshots"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def screenshot(repo_root: Path) -> Screenshot:
+    """``screenshot(page, "chat-wide")`` saves docs/screenshots/chat-wide.png for the README.
+
+    Clock times are left out so that a run changes the committed images only when the page does."""
+    folder = repo_root / "docs" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> None:
+        page.screenshot(
+            path=str(folder / f"{name}.png"), animations="disabled", caret="hide", style="time { visibility: hidden; }"
+        )
+
+    return take
 
 
 def create_room(owner: TalkClient, name: str, *, room_type: int = 2, members: Sequence[str] = (), **extra: Any) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import NARROW, create_room, send_message
+from tests.browser.conftest import NARROW, Screenshot, create_room, gallery_password, send_message
 from tests.support.client import TalkClient
+from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +26,7 @@ def message(page: Page, text: str) -> Locator:
     return messages(page).filter(has=page.locator(".body", has_text=re.compile(f"^{re.escape(text)}$")))
 
 
-def test_a_message_sent_by_one_user_appears_for_the_other(
-    user_page: UserPage, alice: TalkClient, screenshots: Path
-) -> None:
+def test_a_message_sent_by_one_user_appears_for_the_other(user_page: UserPage, alice: TalkClient) -> None:
     token = create_room(alice, "Browser chat", members=["bob"])
     alice_page = user_page("alice", f"/call/{token}")
     bob_page = user_page("bob", f"/call/{token}")
@@ -52,7 +50,6 @@ def test_a_message_sent_by_one_user_appears_for_the_other(
     reply = messages(alice_page).filter(has_text="Hi Alice!")
     expect(reply.locator(".quote")).to_contain_text("Hello Bob, this is Alice")
     expect(reply.locator(".author")).to_have_text("Bob Brown")
-    alice_page.screenshot(path=str(screenshots / "chat-wide.png"))
     # Shift+Enter writes a new line instead of sending.
     composer.type("line one")
     composer.press("Shift+Enter")
@@ -124,7 +121,9 @@ def test_unread_counter_rises_without_reload_and_clears_when_read(user_page: Use
     expect(room.locator(".unread")).to_have_count(0)
 
 
-def test_narrow_window_shows_the_list_or_the_chat(user_page: UserPage, alice: TalkClient, screenshots: Path) -> None:
+def test_narrow_window_shows_the_list_or_the_chat(
+    user_page: UserPage, alice: TalkClient, screenshot: Screenshot
+) -> None:
     token = create_room(alice, "Narrow", members=["bob"])
     send_message(alice, token, "Seen on a phone")
     page = user_page("bob", viewport=NARROW)
@@ -132,8 +131,34 @@ def test_narrow_window_shows_the_list_or_the_chat(user_page: UserPage, alice: Ta
     room.click()
     expect(messages(page).filter(has_text="Seen on a phone")).to_be_visible()
     expect(page.locator("#sidebar")).to_be_hidden()
-    page.screenshot(path=str(screenshots / "chat-narrow.png"))
 
     page.get_by_role("button", name="Back to conversations").click()
     expect(room).to_be_visible()
     expect(page.locator(".chat-view")).to_have_count(0)
+
+
+def test_screenshots_of_the_chat_view(
+    user_page: UserPage, server: ServerProcess, gallery: dict[str, str], screenshot: Screenshot
+) -> None:
+    emma = TalkClient(server.base_url, "emma", password=gallery_password("emma"))
+    frank = TalkClient(server.base_url, "frank", password=gallery_password("frank"))
+    try:
+        token = create_room(emma, "Project kickoff", members=["frank"])
+        create_room(emma, "Design review", members=["frank"])
+        first = send_message(emma, token, "Good morning! The kickoff is at 10:00 in the big meeting room.")
+        reply = frank.post(
+            f"apps/spreed/api/v1/chat/{token}",
+            json={"message": "@emma I will bring the slides and the budget.", "replyTo": first["id"]},
+        )
+        assert reply.status_code == 201, reply.text
+        send_message(emma, token, "Perfect, thank you Frank!")
+    finally:
+        emma.close()
+        frank.close()
+
+    wide = user_page("emma", f"/call/{token}")
+    expect(message(wide, "Perfect, thank you Frank!")).to_be_visible()
+    screenshot(wide, "chat-wide")
+    narrow = user_page("frank", f"/call/{token}", viewport=NARROW)
+    expect(message(narrow, "Perfect, thank you Frank!")).to_be_visible()
+    screenshot(narrow, "chat-narrow")

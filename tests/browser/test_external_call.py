@@ -11,13 +11,12 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Frame, FrameLocator, Locator, Page, expect
 
-from tests.browser.conftest import NARROW, WIDE
+from tests.browser.conftest import NARROW, Screenshot, password_for
 from tests.support.client import OCS_HEADERS, TalkClient
 from tests.support.external_service import (
     AUTH_PASSWORD,
@@ -107,15 +106,17 @@ def foreign_origin() -> Iterator[str]:
         httpd.server_close()
 
 
-def external_room(server: ServerProcess, meeting_id: str, members: tuple[str, ...] = ("bob",)) -> str:
-    """A conversation for a meeting, created by the service with the shared secret (owner alice)."""
+def external_room(
+    server: ServerProcess, meeting_id: str, *, owner: str = "alice", members: tuple[str, ...] = ("bob",)
+) -> str:
+    """A conversation for a meeting, created by the service with the shared secret."""
     response = httpx.post(
         f"{server.base_url}/ocs/v2.php/apps/spreed/api/v4/room",
         headers={**OCS_HEADERS, "x-nextcloud-talk-external-service": SHARED_SECRET},
         json={
             "roomType": 2,
             "roomName": f"Meeting {meeting_id}",
-            "owner": "alice",
+            "owner": owner,
             "objectType": "external_call",
             "objectId": meeting_id,
         },
@@ -123,15 +124,15 @@ def external_room(server: ServerProcess, meeting_id: str, members: tuple[str, ..
     )
     assert response.status_code == 201, response.text
     token = str(response.json()["ocs"]["data"]["token"])
-    alice = TalkClient(server.base_url, "alice")
+    owner_client = TalkClient(server.base_url, owner, password=password_for(owner))
     try:
         for member in members:
-            added = alice.post(
+            added = owner_client.post(
                 f"apps/spreed/api/v4/room/{token}/participants", json={"newParticipant": member, "source": "users"}
             )
             assert added.status_code == 200, added.text
     finally:
-        alice.close()
+        owner_client.close()
     return token
 
 
@@ -150,7 +151,7 @@ def in_call(client: TalkClient, token: str) -> dict[str, int]:
 
 
 def test_call_button_shows_the_service_in_an_iframe(
-    user_page: UserPage, server: ServerProcess, service: ExternalService, screenshots: Path
+    user_page: UserPage, server: ServerProcess, service: ExternalService
 ) -> None:
     token = external_room(server, "weekly-sync")
     page = user_page("alice", f"/call/{token}")
@@ -168,17 +169,28 @@ def test_call_button_shows_the_service_in_an_iframe(
     assert frame_box and main_box
     assert abs(frame_box["width"] - main_box["width"]) <= 2
     assert abs(frame_box["height"] - main_box["height"]) <= 2
-    page.screenshot(path=str(screenshots / "call-wide.png"))
-    page.set_viewport_size(NARROW)
-    expect(frame.get_by_role("button", name="Join")).to_be_visible()
-    page.screenshot(path=str(screenshots / "call-narrow.png"))
-    page.set_viewport_size(WIDE)
 
     # The service's Leave button closes the call and brings the chat back.
     frame.get_by_role("button", name="Leave").click()
     expect(iframe).to_have_count(0)
     expect(page.locator(".top-bar")).to_be_visible()
     expect(page.get_by_label("Message")).to_be_visible()
+
+
+def test_screenshots_of_the_call_view(
+    user_page: UserPage,
+    server: ServerProcess,
+    service: ExternalService,
+    gallery: dict[str, str],
+    screenshot: Screenshot,
+) -> None:
+    token = external_room(server, "project-kickoff", owner="emma", members=("frank",))
+    page = user_page("emma", f"/call/{token}")
+    _, frame = start_call(page)
+    screenshot(page, "call-wide")
+    page.set_viewport_size(NARROW)
+    expect(frame.get_by_role("button", name="Join")).to_be_visible()
+    screenshot(page, "call-narrow")
 
 
 def test_joining_in_the_service_shows_the_call_to_others(
