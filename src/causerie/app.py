@@ -37,6 +37,7 @@ API_MODULES = [
     "causerie.api.chat",
     "causerie.api.reactions",
     "causerie.api.diagnostics",
+    "causerie.api.external_call",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [

@@ -13,6 +13,7 @@ import httpx
 
 from causerie.services import appconfig, talk_config
 from causerie.settings import normalise_database_url
+from causerie.storage.appconfig import StoredValue
 from causerie.storage.db import Database
 from tests.support.server import ServerProcess, free_port
 
@@ -23,10 +24,12 @@ SHARED_SECRET = "a" * 64
 IFRAME_FIELD = "iframeUrl"
 
 
-def set_spreed_config(server: ServerProcess, values: dict[str, str | None]) -> None:
+def set_spreed_config(server: ServerProcess, values: dict[str, str | None], *, unchecked: bool = False) -> None:
     """What ``occ config:app:set spreed KEY --value V`` does (None deletes), in one go.
 
     Each occ run starts a Python process; tests that switch several keys use this instead.
+    ``unchecked`` stores strings as they are, as a database written by hand or by an older
+    version could hold them.
     """
 
     async def write() -> None:
@@ -36,6 +39,8 @@ def set_spreed_config(server: ServerProcess, values: dict[str, str | None]) -> N
                 for key, value in values.items():
                     if value is None:
                         await appconfig.delete_value(conn, talk_config.APP, key)
+                    elif unchecked:
+                        await appconfig.set_value(conn, talk_config.APP, StoredValue(key, value, "string", True))
                     else:
                         prepared = appconfig.prepare(talk_config.APP, key, value, None, False)
                         await appconfig.set_value(conn, talk_config.APP, prepared)

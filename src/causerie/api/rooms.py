@@ -8,10 +8,10 @@ from typing import Any
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.params import ParamError, Params
-from causerie.services import capabilities, room_creation, rooms
+from causerie.services import capabilities, external_call, room_creation, rooms
 from causerie.services.appconfig import AppConfig
-from causerie.services.errors import BadRequest
-from causerie.services.participants import find_participant, load_viewer, require_moderator
+from causerie.services.errors import BadRequest, Unauthorized
+from causerie.services.participants import Requester, find_participant, load_viewer, require_moderator
 from causerie.services.room_creation import INVITATION_KINDS, NewRoom
 from causerie.services.room_format import Viewer, format_room
 from causerie.services.rooms import ROOM_TOKEN_ACTION
@@ -66,14 +66,25 @@ def new_room_request(params: Params) -> NewRoom:
     )
 
 
-@api.post(f"{BASE}/room")
+@api.post(f"{BASE}/room", auth=Auth.PUBLIC, throttle=[external_call.SECRET_ACTION])
 async def create_room(ctx: Ctx) -> Reply:
-    user = ctx.require_user
     request = new_room_request(ctx.params)
+    service_secret = ctx.request.headers.get(external_call.SECRET_HEADER, "")
     async with ctx.runtime.db.write() as conn:
+        if service_secret:
+            # The external call service creates rooms for ``owner``, who need not be logged in.
+            user = await external_call.service_room_owner(
+                conn, service_secret, ctx.params.string("owner").strip(), request.room_type
+            )
+            request.allow_internal_object_types = True
+            requester = Requester(user)
+        elif ctx.user is not None:
+            user, requester = ctx.user, room_access.requester(ctx)
+        else:
+            raise Unauthorized("auth")
         created = await room_creation.create(conn, user, request)
-        viewer = await room_access.viewer(ctx, conn)
-        participant = await find_participant(conn, created.room, room_access.requester(ctx))
+        viewer = Viewer(user, await AppConfig.load(conn, APP))
+        participant = await find_participant(conn, created.room, requester)
         data = await format_room(conn, created.room, participant, viewer)
     await ctx.runtime.publish(room_key(created.room.token))
     if created.invalid is not None:

@@ -27,12 +27,18 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from causerie.services import capabilities
+from causerie.runtime import Runtime
+from causerie.services import capabilities, participants, rooms
 from causerie.services.appconfig import AppConfig
-from causerie.services.errors import BadRequest, Forbidden, Unauthorized
-from causerie.services.talk_config import SHARED_SECRET_MIN_LENGTH, origin_of
+from causerie.services.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from causerie.services.participants import Participant
+from causerie.services.rooms import Room
+from causerie.services.system_messages import room_key
+from causerie.services.talk_config import APP, SHARED_SECRET_MIN_LENGTH, origin_of
 from causerie.services.users import User
+from causerie.storage import accounts
 
 log = logging.getLogger("causerie.external_call")
 
@@ -138,10 +144,10 @@ async def _read_capped(response: httpx.Response) -> bytes:
     return bytes(body)
 
 
-async def _fetch(http: httpx.AsyncClient, service: ServiceConfig, object_id: str, user: User | None) -> bytes:
+async def _fetch(http: httpx.AsyncClient, service: ServiceConfig, object_id: str, user_id: str | None) -> bytes:
     headers = {"Accept": "application/json"}
-    if user is not None:
-        headers[USER_ID_HEADER] = user.uid
+    if user_id is not None:
+        headers[USER_ID_HEADER] = user_id
     timeout = httpx.Timeout(
         connect=service.connect_timeout,
         read=service.read_timeout,
@@ -185,11 +191,48 @@ def _field_of(body: bytes, field_name: str) -> str:
     return value
 
 
-async def iframe_url(http: httpx.AsyncClient, service: ServiceConfig, object_id: str, user: User | None) -> str:
-    """Ask the service for the meeting's iframe URL (``user`` is None for guests)."""
+async def load_service(conn: AsyncConnection) -> ServiceConfig:
+    return ServiceConfig.from_config(await AppConfig.load(conn, APP))
+
+
+async def iframe_url(http: httpx.AsyncClient, service: ServiceConfig, object_id: str, user_id: str | None) -> str:
+    """Ask the service for the meeting's iframe URL (``user_id`` is None for guests)."""
     if not service.configured:
         raise BadRequest("server")
-    return _field_of(await _fetch(http, service, object_id, user), service.iframe_field)
+    return _field_of(await _fetch(http, service, object_id, user_id), service.iframe_field)
+
+
+async def iframe_url_for(runtime: Runtime, room: Room, participant: Participant) -> str:
+    """``POST /room/{token}/external-call``: the iframe URL for this participant of ``room``.
+
+    No database transaction is open while the service is asked: it may take seconds to answer.
+    """
+    async with runtime.db.read() as conn:
+        service = await load_service(conn)
+    if not service.configured:
+        raise BadRequest("server")
+    if room.object_type != OBJECT_TYPE:
+        raise BadRequest("type")
+    user_id = participant.actor.id if participant.is_user else None
+    try:
+        return await iframe_url(runtime.http, service, room.object_id, user_id)
+    except ServiceRefused:
+        await _remove_refused(runtime, room, participant)
+        raise
+
+
+async def _remove_refused(runtime: Runtime, room: Room, participant: Participant) -> None:
+    """Talk removes a participant the service refuses, so the conversation follows its policy."""
+    log.critical(
+        "Removed former %s %s from conversation %s due to external call policy",
+        participant.actor.type,
+        participant.actor.id,
+        room.token,
+    )
+    async with runtime.db.write() as conn:
+        removed = await participants.remove_participant(conn, room, participant.attendee_id, actor=participant.actor)
+    if removed:
+        await runtime.publish(room_key(room.token))
 
 
 def check_service_secret(service: ServiceConfig, header: str) -> None:
@@ -197,6 +240,23 @@ def check_service_secret(service: ServiceConfig, header: str) -> None:
     secret = service.shared_secret
     if not service.configured or secret is None or not hmac.compare_digest(header.encode(), secret.encode()):
         raise Unauthorized("auth", throttle=SECRET_ACTION)
+
+
+async def service_room_owner(conn: AsyncConnection, header: str, owner: str, room_type: int) -> User:
+    """Who a conversation created by the service (``POST /room`` with its secret) belongs to.
+
+    Checked in Talk's order: the secret (401 ``auth``, throttled), then ``owner`` given (400),
+    a group or public room (400 ``object-type``, as Talk names it), the owner exists (404).
+    """
+    check_service_secret(await load_service(conn), header)
+    if not owner:
+        raise BadRequest("owner")
+    if room_type not in (rooms.GROUP, rooms.PUBLIC):
+        raise BadRequest("object-type")
+    row = await accounts.get_user(conn, owner)
+    if row is None:
+        raise NotFound("owner")
+    return User(uid=row.uid, display_name=row.display_name, email=row.email)
 
 
 def _capability(config: AppConfig, user: User | None) -> str | None:
