@@ -231,10 +231,15 @@ def test_the_service_creates_a_conversation_owned_by_owner(
     assert room["participantType"] == 1
     assert room["actorType"] == "users"
     assert room["actorId"] == "alice"
-    seen = data(clients("alice").get(f"apps/spreed/api/v4/room/{room['token']}"))
+    alice = clients("alice")
+    seen = data(alice.get(f"apps/spreed/api/v4/room/{room['token']}"))
     assert seen["participantType"] == 1
     assert seen["objectType"] == "external_call"
     assert seen["objectId"] == meeting_id
+    history = alice.get(f"apps/spreed/api/v1/chat/{room['token']}", params={"lookIntoFuture": 0})
+    assert history.status_code == 200
+    created = [m for m in data(history) if m["systemMessage"] == "conversation_created"]
+    assert [(m["actorType"], m["actorId"]) for m in created] == [("users", "alice")]
 
 
 def test_a_group_conversation_too(talk: ServerProcess, configured: ExternalService, clients: Any) -> None:
