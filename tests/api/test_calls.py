@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy
 
 from tests.support.client import TalkClient, data, meta
+from tests.support.db import engine, sql
 from tests.support.server import ServerProcess
 
 ROOM = "apps/spreed/api/v4/room"
@@ -21,15 +22,9 @@ CALL = "apps/spreed/api/v4/call"
 @pytest.fixture(scope="module")
 def db(server: ServerProcess) -> Iterator[sqlalchemy.Engine]:
     """Direct access to the server's database, to read what was stored and to move clocks back."""
-    engine = sqlalchemy.create_engine(server.database_url)
-    yield engine
-    engine.dispose()
-
-
-def sql(db: sqlalchemy.Engine, statement: str, **params: Any) -> list[Any]:
-    with db.begin() as conn:
-        result = conn.execute(sqlalchemy.text(statement), params)
-        return list(result) if result.returns_rows else []
+    handle = engine(server.database_url)
+    yield handle
+    handle.dispose()
 
 
 def call_messages(db: sqlalchemy.Engine, token: str) -> list[tuple[str, str, dict[str, Any], bool]]:

@@ -367,3 +367,126 @@ def test_auth_for_a_deleted_user(server: ServerProcess, hpb: None, make_client: 
 def test_unknown_backend_request_type(server: ServerProcess, hpb: None) -> None:
     reply = signed(server, {"type": "bogus"})
     assert reply["type"] == "error" and reply["error"]["code"] == "unknown_type"
+
+
+# --- settings for a conversation ----------------------------------------------------------------
+
+ROOM = "apps/spreed/api/v4/room"
+
+
+def create_room(client: TalkClient, **body: Any) -> str:
+    response = client.post(ROOM, json={"roomType": 2, "roomName": "Signaling room", **body})
+    assert response.status_code == 201, response.text
+    return str(data(response)["token"])
+
+
+def join_room(client: TalkClient, token: str) -> str:
+    response = client.post(f"{ROOM}/{token}/participants/active", json={"force": True})
+    assert response.status_code == 200, response.text
+    return str(data(response)["sessionId"])
+
+
+def test_settings_for_a_conversation(alice: TalkClient, guest: TalkClient) -> None:
+    group = create_room(alice)
+    assert data(alice.get(SETTINGS, params={"token": group}))["userId"] == "alice"
+    public = create_room(alice, roomType=3)
+    # Guests may ask before joining a public conversation, as the web UI does.
+    assert data(guest.get(SETTINGS, params={"token": public}))["userId"] is None
+
+
+def test_settings_hide_other_conversations(
+    alice: TalkClient, bob: TalkClient, guest: TalkClient, server: ServerProcess, reset_bruteforce: None
+) -> None:
+    group = create_room(alice)
+    for client, token in ((bob, group), (guest, group), (bob, "nosuchroom")):
+        response = client.get(SETTINGS, params={"token": token})
+        assert response.status_code == 404
+    attempts = json.loads(server.occ("security:bruteforce:attempts", "127.0.0.1", "talkRoomToken").stdout)
+    assert attempts["attempts"] == 3
+
+
+def test_the_server_is_the_same_for_everyone_in_a_conversation(
+    alice: TalkClient, bob: TalkClient, spreed_config: Callable[[str, Any], None]
+) -> None:
+    servers = [{"server": f"https://hpb{i}.example.org", "verify": True} for i in range(3)]
+    spreed_config("signaling_servers", {"servers": servers, "secret": "hpb"})
+    spreed_config("signaling_mode", "conversation_cluster")
+    token = create_room(alice, participants={"users": ["bob"]})
+    mine = data(alice.get(SETTINGS, params={"token": token}))
+    assert mine["signalingMode"] == "conversation_cluster"
+    assert mine["server"] in {s["server"] for s in servers}
+    assert data(bob.get(SETTINGS, params={"token": token}))["server"] == mine["server"]
+
+
+# --- backend: room and ping ---------------------------------------------------------------------
+
+
+def room_request(token: str, session_id: str = "", action: str = "join", **extra: Any) -> dict[str, Any]:
+    request = {"version": "1.0", "roomid": token, "sessionid": session_id, "action": action, **extra}
+    return {"type": "room", "room": request}
+
+
+def test_room_join_of_a_joined_session(server: ServerProcess, hpb: None, alice: TalkClient, bob: TalkClient) -> None:
+    token = create_room(alice, roomName="HPB room", description="About", participants={"users": ["bob"]})
+    alice_session = join_room(alice, token)
+    reply = signed(server, room_request(token, alice_session, userid="alice"))
+    assert reply["type"] == "room"
+    room = reply["room"]
+    assert room["version"] == "1.0" and room["roomid"] == token
+    assert room["permissions"] == ["publish-audio", "publish-video", "publish-screen", "control"]
+    properties = room["properties"]
+    assert properties["name"] == "HPB room" and properties["type"] == 2 and properties["description"] == "About"
+    assert properties["lobby-state"] == 0 and properties["read-only"] == 0 and properties["active-since"] is None
+    bob_session = join_room(bob, token)
+    assert "control" not in signed(server, room_request(token, bob_session, userid="bob"))["room"]["permissions"]
+
+
+def test_room_join_refuses_strangers_alike(server: ServerProcess, hpb: None, alice: TalkClient) -> None:
+    token = create_room(alice)
+    no_such_room = {"code": "no_such_room", "message": "The user is not invited to this room."}
+    assert signed(server, room_request("nosuchroom", "s" * 255, userid="bob"))["error"] == no_such_room
+    assert signed(server, room_request(token, "", userid="bob"))["error"] == no_such_room
+    assert signed(server, room_request(token, "unknown-session"))["error"] == no_such_room
+
+
+def test_room_join_with_a_new_session_of_an_actor(
+    server: ServerProcess, hpb: None, alice: TalkClient, bob: TalkClient
+) -> None:
+    token = create_room(alice, participants={"users": ["bob"]})
+    new_session = "n" * 64
+    reply = signed(server, room_request(token, new_session, userid="bob", actorid="bob", actortype="users"))
+    assert reply["type"] == "room"
+    listed = {p["actorId"]: p for p in data(alice.get(f"{ROOM}/{token}/participants"))}
+    assert listed["bob"]["sessionIds"] == [new_session]
+    # The same session id for Alice in another conversation: taken.
+    other = create_room(alice)
+    taken = signed(server, room_request(other, new_session, userid="alice", actorid="alice", actortype="users"))
+    assert taken["error"] == {"code": "duplicate_session", "message": "The given session is already in use."}
+
+
+def test_room_join_in_call_and_leave(server: ServerProcess, hpb: None, alice: TalkClient, bob: TalkClient) -> None:
+    token = create_room(alice, participants={"users": ["bob"]})
+    bob_session = join_room(bob, token)
+    reply = signed(server, room_request(token, bob_session, userid="bob", incall=3))
+    assert reply["type"] == "room"
+    seen = data(bob.get(f"{ROOM}/{token}"))
+    assert seen["participantFlags"] == 3 and seen["hasCall"] is True
+    assert reply["room"]["properties"]["active-since"]["timezone"] == "UTC"
+    left = signed(server, room_request(token, bob_session, action="leave", userid="bob"))
+    assert left["type"] == "room"
+    after = data(alice.get(f"{ROOM}/{token}"))
+    assert after["hasCall"] is False
+    listed = {p["actorId"]: p for p in data(alice.get(f"{ROOM}/{token}/participants"))}
+    assert listed["bob"]["sessionIds"] == []
+
+
+def test_ping_keeps_sessions_alive(server: ServerProcess, hpb: None, alice: TalkClient) -> None:
+    token = create_room(alice)
+    session = join_room(alice, token)
+    before = data(alice.get(f"{ROOM}/{token}"))["lastPing"]
+    time.sleep(1.1)  # lastPing has a resolution of one second
+    reply = signed(
+        server, {"type": "ping", "ping": {"roomid": token, "entries": [{"sessionid": session}, {"sessionid": "0"}]}}
+    )
+    assert reply == {"type": "room", "room": {"version": "1.0"}}
+    assert data(alice.get(f"{ROOM}/{token}"))["lastPing"] > before

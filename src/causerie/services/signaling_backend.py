@@ -117,11 +117,9 @@ async def _participant(
     admin_default = p.admin_default_permissions(await AppConfig.load(conn, APP))
     if session_id:
         row = await participant_store.get_session(conn, session_id)
-        if row is not None:
-            attendee = await participant_store.get_attendee_by_id(conn, room.id, row.attendee_id)
-            if attendee is not None:
-                return Participant(room, p.Attendee.from_row(attendee), p.TalkSession.from_row(row), admin_default)
-            return None
+        attendee = None if row is None else await participant_store.get_attendee_by_id(conn, room.id, row.attendee_id)
+        if row is not None and attendee is not None:
+            return Participant(room, p.Attendee.from_row(attendee), p.TalkSession.from_row(row), admin_default)
     actor_type, actor_id = request.get("actortype"), request.get("actorid")
     attendee = None
     if isinstance(actor_type, str) and isinstance(actor_id, str):
