@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -345,14 +346,35 @@ def test_leaving_the_room_leaves_the_call(
 
 
 def test_the_chat_long_poll_wakes_up_on_call_messages(alice: TalkClient, bob: TalkClient, group_call: str) -> None:
-    """The call messages go through the room's hub key, so waiting chat clients see them at once."""
-    pytest.importorskip("causerie.api.chat")
+    """Call messages are published under the room's key, so waiting chat clients get them at once."""
     token = group_call
-    history = data(bob.get(f"apps/spreed/api/v1/chat/{token}", params={"lookIntoFuture": 0, "limit": 1}))
-    last = history[0]["id"]
-    assert alice.post(f"{CALL}/{token}").status_code == 200
-    fresh = bob.get(
-        f"apps/spreed/api/v1/chat/{token}", params={"lookIntoFuture": 1, "lastKnownMessageId": last, "timeout": 30}
-    )
+    chat = f"apps/spreed/api/v1/chat/{token}"
+    last = data(bob.get(chat, params={"lookIntoFuture": 0, "limit": 1}))[0]["id"]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        waiting = pool.submit(bob.get, chat, params={"lookIntoFuture": 1, "lastKnownMessageId": last, "timeout": 60})
+        assert alice.post(f"{CALL}/{token}").status_code == 200
+        fresh = waiting.result(timeout=90)
     assert fresh.status_code == 200
     assert [m["systemMessage"] for m in data(fresh)] == ["call_started"]
+
+
+def test_the_chat_shows_the_call_as_talk_does(
+    alice: TalkClient, bob: TalkClient, group_call: str, db: sqlalchemy.Engine
+) -> None:
+    token = group_call
+    assert alice.post(f"{CALL}/{token}", json={"flags": 3}).status_code == 200
+    assert bob.post(f"{CALL}/{token}", json={"flags": 3}).status_code == 200
+    assert bob.delete(f"{CALL}/{token}").status_code == 200
+    started_ago(db, token, 30 * 60 + 23)
+    assert alice.delete(f"{CALL}/{token}").status_code == 200
+    duration = call_messages(db, token)[-1][2]["duration"]
+    assert 30 * 60 + 23 <= duration < 31 * 60 + 23
+    history = data(alice.get(f"apps/spreed/api/v1/chat/{token}", params={"lookIntoFuture": 0, "limit": 5}))
+    assert [(m["systemMessage"], m["message"]) for m in reversed(history)] == [
+        ("call_started", "You started a call"),
+        ("call_joined", "{actor} joined the call"),
+        ("call_left", "{actor} left the call"),
+        ("call_left", "You left the call"),
+        ("call_ended", f"Call with {{user1}} and {{user2}} ended (Duration {duration // 60}:{duration % 60:02d})"),
+    ]
+    assert history[0]["messageParameters"]["user2"]["id"] == "bob"

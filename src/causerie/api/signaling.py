@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.http.longpoll import wait_for
 from causerie.services import internal_signaling, participants, rooms, signaling, signaling_backend, signaling_config
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, NotFound, Unauthorized
@@ -21,7 +20,6 @@ from causerie.storage import participants as participant_store
 from causerie.storage import signaling as signaling_store
 
 api = Api()
-T = TypeVar("T")
 
 ROOM_TOKEN = "talkRoomToken"
 RECORDING_SECRET = "talkRecordingSecret"
@@ -115,33 +113,6 @@ async def send_messages(ctx: Ctx) -> list[Any]:
     return []
 
 
-async def _wait_for(
-    ctx: Ctx, keys: tuple[str, ...], check: Callable[[], Awaitable[T | None]], seconds: float
-) -> T | None:
-    """``check()``'s first non-None result, woken by ``keys``; None on timeout, hang-up or shutdown.
-
-    The waiter is registered before each check, so a commit between the check and the wait still
-    wakes it; the database is only read again when something was published.
-    """
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    # The body has been read, so the next receive() only returns when the client goes away.
-    hang_up = asyncio.ensure_future(ctx.request.receive())
-    try:
-        while True:
-            with ctx.runtime.hub.waiter(*keys) as woken:
-                result = await check()
-                remaining = deadline - loop.time()
-                if result is not None or remaining <= 0 or ctx.runtime.hub.closed:
-                    return result
-                watched: set[asyncio.Future[Any]] = {woken, hang_up}
-                done, _ = await asyncio.wait(watched, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-                if not done or hang_up.done():
-                    return None
-    finally:
-        hang_up.cancel()
-
-
 @api.get("/apps/spreed/api/v3/signaling/{token}", auth=Auth.PUBLIC)
 async def pull_messages(ctx: Ctx) -> Reply:
     await _internal_mode_or_400(ctx)
@@ -163,7 +134,7 @@ async def pull_messages(ctx: Ctx) -> Reply:
         admin_default = participant.admin_default_permissions
         before = internal_signaling.fingerprint(room, await internal_signaling.sessions(conn, room, 0), admin_default)
 
-    async def check() -> list[dict[str, Any]] | None:
+    async def check(generation: int) -> list[dict[str, Any]] | None:
         """Messages, or [] when the session list changed or the session ended; None to keep waiting."""
         async with ctx.runtime.db.read() as conn:
             alive = await participant_store.get_session(conn, session_id) is not None
@@ -176,8 +147,14 @@ async def pull_messages(ctx: Ctx) -> Reply:
             return []
         return None
 
-    keys = (internal_signaling.session_key(session_id), room_key(token))
-    found = await _wait_for(ctx, keys, check, internal_signaling.PULL_TIMEOUT_S)
+    found = await wait_for(
+        ctx.request,
+        ctx.runtime.hub,
+        internal_signaling.session_key(session_id),
+        check,
+        internal_signaling.PULL_TIMEOUT_S,
+        also=[room_key(token)],
+    )
     data = list(found or [])
     now = int(time.time())
     async with ctx.runtime.db.read() as conn:

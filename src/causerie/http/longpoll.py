@@ -10,7 +10,7 @@ when the server shuts down (``Hub.close()``)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from starlette.requests import Request
@@ -47,14 +47,18 @@ async def wait_for(
     key: str,
     check: Callable[[int], Awaitable[T | None]],
     seconds: float,
+    *,
+    also: Sequence[str] = (),
 ) -> T | None:
-    """``check()``'s first non-None result, or None after ``seconds``, a disconnect or shutdown."""
+    """``check()``'s first non-None result, or None after ``seconds``, a disconnect or shutdown.
+
+    ``also`` are further keys whose pokes wake the wait (``check`` gets ``key``'s generation)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     disconnect = Disconnect(request)
     try:
         while True:
-            with hub.waiter(key) as woken:
+            with hub.waiter(key, *also) as woken:
                 result = await check(hub.generation(key))
                 if result is not None:
                     return result
