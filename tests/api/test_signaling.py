@@ -15,7 +15,7 @@ import httpx
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from tests.support.client import TalkClient, data
@@ -490,3 +490,25 @@ def test_ping_keeps_sessions_alive(server: ServerProcess, hpb: None, alice: Talk
     )
     assert reply == {"type": "room", "room": {"version": "1.0"}}
     assert data(alice.get(f"{ROOM}/{token}"))["lastPing"] > before
+
+
+def verify_token(token: str, alg: str, published: str) -> dict[str, Any]:
+    """Verify a JWT with the published key the way the signaling server's libraries do."""
+    header, payload, signature = token.split(".")
+    assert json.loads(_b64url(header))["alg"] == alg
+    message, raw = f"{header}.{payload}".encode(), _b64url(signature)
+    if alg == "EdDSA":
+        ed25519.Ed25519PublicKey.from_public_bytes(base64.b64decode(published)).verify(raw, message)
+    else:
+        key = serialization.load_pem_public_key(published.encode())
+        assert isinstance(key, rsa.RSAPublicKey)
+        key.verify(raw, message, padding.PKCS1v15(), hashes.SHA256())
+    claims: dict[str, Any] = json.loads(_b64url(payload))
+    return claims
+
+
+@pytest.mark.parametrize("alg", ["RS256", "EdDSA"])
+def test_other_token_algorithms(alice: TalkClient, spreed_config: Callable[[str, Any], None], alg: str) -> None:
+    spreed_config("signaling_token_alg", alg)
+    token = data(alice.get(SETTINGS))["helloAuthParams"]["2.0"]["token"]
+    assert verify_token(token, alg, token_key(alice))["sub"] == "alice"
