@@ -29,8 +29,6 @@ from tests.support.external_service import (
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
-# Until POST /room/{token}/external-call is on this branch.
-pytest.importorskip("causerie.api.external_call")
 
 UserPage = Callable[..., Page]
 SANDBOX = "allow-same-origin allow-scripts allow-forms allow-popups allow-presentation"
