@@ -7,6 +7,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -96,12 +97,27 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, PoolTimeout):
+        return await _overloaded(request)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     version = _ocs_version(request.url.path)
     if version is None:
         return JSONResponse({"message": "Internal Server Error"}, status_code=500)
     as_json = ocs.wants_json(request, request.query_params.get("format"))
     return ocs.render(version=version, as_json=as_json, status=500, data=[], message="Internal Server Error")
+
+
+async def _overloaded(request: Request) -> Response:
+    """Every database connection stayed busy past the pool timeout: a burst, not a bug. Ask to retry."""
+    log.warning("database pool exhausted on %s %s; answering 503", request.method, request.url.path)
+    headers = {"Retry-After": "1"}
+    version = _ocs_version(request.url.path)
+    if version is None:
+        return JSONResponse({"message": "Service Unavailable"}, status_code=503, headers=headers)
+    as_json = ocs.wants_json(request, request.query_params.get("format"))
+    return ocs.render(
+        version=version, as_json=as_json, status=503, data=[], message="Service Unavailable", headers=headers
+    )
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> Starlette:

@@ -42,7 +42,8 @@ class Database:
             file = _sqlite_file(self.url)
             if file is not None:
                 file.parent.mkdir(parents=True, exist_ok=True)
-            kwargs["connect_args"] = {"timeout": 30}
+            # Readers do not block each other in WAL mode; a larger pool absorbs bursts of polls.
+            kwargs.update(connect_args={"timeout": 30}, pool_size=10, max_overflow=20)
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
