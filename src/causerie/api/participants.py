@@ -7,7 +7,7 @@ from typing import Any
 
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
-from causerie.services import participants
+from causerie.services import participants, room_settings
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound
 from causerie.services.participants import require_moderator
@@ -119,3 +119,68 @@ async def leave_room(ctx: Ctx) -> Any:
     if changed:
         await ctx.runtime.publish(room_key(token))
     return None
+
+
+@api.delete(f"{BASE}/participants/self", throttle=[ROOM_TOKEN_ACTION])
+async def leave_conversation(ctx: Ctx) -> Any:
+    """Leave for good (not just the session); the last moderator must hand over first."""
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        await participants.remove_self(conn, room, me)
+    room_access.forget_session(ctx, token)
+    await ctx.runtime.publish(room_key(token))
+    return None
+
+
+async def _moderators(ctx: Ctx, *, promote: bool) -> Any:
+    token = ctx.params.string("token")
+    attendee_id = ctx.params.integer("attendeeId")
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        require_moderator(me)
+        await room_settings.change_moderator(conn, room, me, attendee_id, promote=promote, now=int(time.time()))
+    await ctx.runtime.publish(room_key(token))
+    return None
+
+
+@api.post(f"{BASE}/moderators", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def promote_moderator(ctx: Ctx) -> Any:
+    return await _moderators(ctx, promote=True)
+
+
+@api.delete(f"{BASE}/moderators", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def demote_moderator(ctx: Ctx) -> Any:
+    return await _moderators(ctx, promote=False)
+
+
+@api.put(f"{BASE}/attendees/permissions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_attendee_permissions(ctx: Ctx) -> Any:
+    token = ctx.params.string("token")
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        require_moderator(me)
+        updated = await room_settings.set_attendee_permissions(
+            conn,
+            room,
+            ctx.params.integer("attendeeId"),
+            ctx.params.string("method", "set"),
+            ctx.params.integer("permissions"),
+            int(time.time()),
+        )
+        listed = [
+            entry
+            for entry in await participants.list_participants(conn, room)
+            if entry.attendee.id == updated.attendee_id
+        ]
+    await ctx.runtime.publish(room_key(token))
+    return [format_participant(room, entry, updated.admin_default_permissions) for entry in listed]
+
+
+@api.put(f"{BASE}/attendees/permissions/all", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_all_attendees_permissions(ctx: Ctx) -> Any:
+    """Deprecated in Talk and a no-op there: always 400."""
+    async with ctx.runtime.db.read() as conn:
+        _, me = await room_access.load(ctx, conn, ctx.params.string("token"))
+        require_moderator(me)
+    raise BadRequest(data=None)

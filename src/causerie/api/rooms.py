@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.params import ParamError, Params
-from causerie.services import capabilities, external_call, room_creation, rooms
+from causerie.services import capabilities, external_call, room_creation, room_settings, rooms
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, Unauthorized
-from causerie.services.participants import Requester, find_participant, load_viewer, require_moderator
+from causerie.services.participants import (
+    Participant,
+    Requester,
+    find_participant,
+    load_viewer,
+    require_moderator,
+)
 from causerie.services.room_creation import INVITATION_KINDS, NewRoom
 from causerie.services.room_format import Viewer, format_room
 from causerie.services.rooms import ROOM_TOKEN_ACTION
@@ -155,3 +164,140 @@ async def delete_room(ctx: Ctx) -> Any:
         await room_store.delete_room(conn, room.id)
     await ctx.runtime.publish(room_key(token))
     return []
+
+
+# --- settings -----------------------------------------------------------------------------------
+
+Change = Callable[[AsyncConnection, rooms.Room, Participant, int], Awaitable[None]]
+
+
+async def _change_room(ctx: Ctx, change: Change, *, moderator: bool = True) -> Reply:
+    """Load the room and the caller, apply ``change``, answer the updated room, wake listeners."""
+    token = ctx.params.string("token")
+    requester = room_access.requester(ctx)
+    async with ctx.runtime.db.write() as conn:
+        room, me = await room_access.load(ctx, conn, token)
+        if moderator:
+            require_moderator(me)
+        await change(conn, room, me, int(time.time()))
+        updated = await rooms.get_by_id(conn, room.id)
+        assert updated is not None
+        participant = await find_participant(conn, updated, requester)
+        data = await format_room(conn, updated, participant, await room_access.viewer(ctx, conn))
+    await ctx.runtime.publish(room_key(token))
+    return Reply(data)
+
+
+@api.put(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def rename_room(ctx: Ctx) -> Reply:
+    name = ctx.params.string("roomName")
+    return await _change_room(ctx, lambda conn, room, me, now: room_settings.rename(conn, room, me.actor, name, now))
+
+
+@api.put(f"{BASE}/room/{{token}}/description", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_description(ctx: Ctx) -> Reply:
+    text = ctx.params.string("description")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_description(conn, room, me.actor, text, now)
+    )
+
+
+@api.post(f"{BASE}/room/{{token}}/public", throttle=[ROOM_TOKEN_ACTION])
+async def make_public(ctx: Ctx) -> Reply:
+    password = ctx.params.string("password")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.make_public(conn, room, me.actor, password, now)
+    )
+
+
+@api.delete(f"{BASE}/room/{{token}}/public", throttle=[ROOM_TOKEN_ACTION])
+async def make_private(ctx: Ctx) -> Reply:
+    return await _change_room(ctx, lambda conn, room, me, now: room_settings.make_private(conn, room, me.actor, now))
+
+
+@api.put(f"{BASE}/room/{{token}}/password", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_password(ctx: Ctx) -> Reply:
+    password = ctx.params.string("password")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_password(conn, room, me.actor, password, now)
+    )
+
+
+@api.put(f"{BASE}/room/{{token}}/read-only", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_read_only(ctx: Ctx) -> Reply:
+    state = ctx.params.integer("state")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_read_only(conn, room, me.actor, state, now)
+    )
+
+
+@api.put(f"{BASE}/room/{{token}}/listable", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_listable(ctx: Ctx) -> Reply:
+    scope = ctx.params.integer("scope")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_listable(conn, room, me.actor, scope, now)
+    )
+
+
+@api.put(f"{BASE}/room/{{token}}/permissions/{{mode}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_permissions(ctx: Ctx) -> Reply:
+    mode = ctx.params.string("mode")
+    permissions = ctx.params.integer("permissions")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_default_permissions(conn, room, mode, permissions, now)
+    )
+
+
+def _attendee_flag(flag: str, value: bool) -> Callable[[Ctx], Awaitable[Reply]]:
+    async def handler(ctx: Ctx) -> Reply:
+        return await _change_room(
+            ctx,
+            lambda conn, room, me, now: room_settings.set_attendee_flag(conn, me, flag, value, now),
+            moderator=False,
+        )
+
+    handler.__name__ = f"{'set' if value else 'unset'}_{flag}"
+    return handler
+
+
+for _path, _flag in (
+    ("favorite", "favorite"),
+    ("archive", "archived"),
+    ("important", "important"),
+    ("sensitive", "sensitive"),
+):
+    api.post(f"{BASE}/room/{{token}}/{_path}", throttle=[ROOM_TOKEN_ACTION])(_attendee_flag(_flag, True))
+    api.delete(f"{BASE}/room/{{token}}/{_path}", throttle=[ROOM_TOKEN_ACTION])(_attendee_flag(_flag, False))
+
+
+@api.post(f"{BASE}/room/{{token}}/notify", throttle=[ROOM_TOKEN_ACTION])
+async def set_notification_level(ctx: Ctx) -> Reply:
+    level = ctx.params.integer("level")
+    return await _change_room(
+        ctx,
+        lambda conn, room, me, now: room_settings.set_notification_level(conn, me, level, now),
+        moderator=False,
+    )
+
+
+@api.post(f"{BASE}/room/{{token}}/notify-calls", throttle=[ROOM_TOKEN_ACTION])
+async def set_notification_calls(ctx: Ctx) -> Reply:
+    level = ctx.params.integer("level")
+    return await _change_room(
+        ctx,
+        lambda conn, room, me, now: room_settings.set_notification_calls(conn, me, level, now),
+        moderator=False,
+    )
+
+
+@api.get(f"{BASE}/listed-room")
+async def listed_rooms(ctx: Ctx) -> list[dict[str, Any]]:
+    """Listable conversations the user has not joined, matching ``searchTerm``."""
+    user = ctx.require_user
+    search = ctx.params.string("searchTerm").strip()
+    async with ctx.runtime.db.read() as conn:
+        viewer = await room_access.viewer(ctx, conn)
+        found = await room_store.list_listed(
+            conn, min_listable=rooms.LISTABLE_USERS, exclude_actor=("users", user.uid), search=search
+        )
+        return [await format_room(conn, rooms.Room.from_row(row), None, viewer) for row in found]
