@@ -9,6 +9,10 @@ import sqlalchemy
 
 
 def engine(database_url: str) -> sqlalchemy.Engine:
+    # A synchronous driver that the test dependencies install (SQLAlchemy's default for
+    # postgresql:// is psycopg 3, which they do not).
+    if database_url.startswith(("postgresql://", "postgres://")):
+        database_url = "postgresql+psycopg2://" + database_url.split("://", 1)[1]
     return sqlalchemy.create_engine(database_url)
 
 
