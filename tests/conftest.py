@@ -37,6 +37,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if test_database_kind() == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'causerie.db'}"
         return
+    yield from fresh_postgres_database()
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database for as long as the generator runs; skipped loudly (or failed under
+    CAUSERIE_REQUIRE_SERVICES) when PostgreSQL is not reachable."""
     try:
         context = postgres_database()
         url = context.__enter__()

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import _unavailable
+from tests.conftest import fresh_postgres_database
 from tests.support.client import OCS_HEADERS
-from tests.support.server import ServerProcess, password_of, postgres_database
+from tests.support.server import ServerProcess, password_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
@@ -27,16 +27,7 @@ CLIENT_WAIT = 30
 
 @pytest.fixture(scope="module")
 def pg_url() -> Iterator[str]:
-    try:
-        context = postgres_database()
-        url = context.__enter__()
-    except Exception as exc:
-        _unavailable("PostgreSQL", exc)
-        return
-    try:
-        yield url
-    finally:
-        context.__exit__(None, None, None)
+    yield from fresh_postgres_database()
 
 
 @pytest.fixture(scope="module")
