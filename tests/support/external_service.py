@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from causerie.services import appconfig, talk_config
 from causerie.settings import normalise_database_url
 from causerie.storage.appconfig import StoredValue
 from causerie.storage.db import Database
-from tests.support.server import ServerProcess, free_port
+from tests.support.server import ServerProcess, free_port, start_process
 
 REPO = Path(__file__).resolve().parents[2]
 AUTH_USER = "nextcloud"
@@ -90,25 +89,15 @@ class ExternalService:
         return f"{self.base_url}/meeting/{meeting_id}"
 
     def start(self) -> ExternalService:
-        log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
+        self.proc = start_process(
             [sys.executable, "-m", "examples.external_call_service", *self.args],
             cwd=REPO,
             env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            log_path=self.log_path,
+            ready_url=f"{self.base_url}/",
+            name="external service",
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"external service exited early:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.base_url}/", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"external service did not start:\n{self.log_path.read_text()}")
+        return self
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

@@ -62,6 +62,25 @@ def postgres_database() -> Iterator[str]:
         admin.close()
 
 
+def start_process(
+    command: list[str], *, env: dict[str, str], log_path: Path, ready_url: str, name: str, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start ``command`` with its output in ``log_path`` and wait until ``ready_url`` answers 200."""
+    log = log_path.open("wb")
+    proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early:\n{log_path.read_text()}")
+        try:
+            if httpx.get(ready_url, timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} did not start:\n{log_path.read_text()}")
+
+
 USERS = {
     "admin": "Administrator",
     "alice": "Alice Adams",
@@ -149,24 +168,13 @@ class ServerProcess:
         asyncio.run(_seed(self.database_url))
 
     def start(self) -> None:
-        log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
+        self.proc = start_process(
             [sys.executable, "-m", "causerie", "serve", "--port", str(self.port), "--log-level", "warning"],
             env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            log_path=self.log_path,
+            ready_url=f"{self.base_url}/status.php",
+            name="server",
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.base_url}/status.php", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"server did not start:\n{self.log_path.read_text()}")
 
     def stop(self, timeout: float = 15) -> int:
         if self.proc is None or self.proc.poll() is not None:

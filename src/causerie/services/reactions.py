@@ -30,11 +30,15 @@ def check_reaction(reaction: str) -> str:
     return reaction
 
 
-async def _reactable(conn: AsyncConnection, room: Room, message_id: int) -> Any:
+async def _checked(conn: AsyncConnection, room: Room, participant: Participant, message_id: int, reaction: str) -> str:
+    """The rules adding and removing a reaction share; returns the reaction to store."""
+    require_no_lobby(room, participant)
+    require_can_chat(participant)
+    reaction = check_reaction(reaction)
     row = await message_store.get(conn, room.id, message_id)
     if row is None or row.message_type != COMMENT:
         raise NotFound(data=None)
-    return row
+    return reaction
 
 
 async def add(
@@ -47,10 +51,7 @@ async def add(
     now: int | None = None,
 ) -> bool:
     """React; False when the participant had already given this reaction (Talk answers 200, not 201)."""
-    require_no_lobby(room, participant)
-    require_can_chat(participant)
-    reaction = check_reaction(reaction)
-    await _reactable(conn, room, message_id)
+    reaction = await _checked(conn, room, participant, message_id, reaction)
     now = int(time.time()) if now is None else now
     if not await store.add(conn, room.id, message_id, participant.actor, reaction, now):
         return False
@@ -69,10 +70,7 @@ async def remove(
     *,
     now: int | None = None,
 ) -> None:
-    require_no_lobby(room, participant)
-    require_can_chat(participant)
-    reaction = check_reaction(reaction)
-    await _reactable(conn, room, message_id)
+    reaction = await _checked(conn, room, participant, message_id, reaction)
     if not await store.remove(conn, message_id, participant.actor, reaction):
         raise NotFound(data=None)
     now = int(time.time()) if now is None else now
