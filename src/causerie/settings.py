@@ -15,9 +15,10 @@ def _bool_env(name: str, default: bool) -> bool:
 
 
 def normalise_database_url(url: str) -> str:
-    """Accept the URLs operators write and pick the async driver for them."""
-    if url.startswith("sqlite:///"):
-        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    """Accept the URLs operators write and pick the driver Causerie runs on them."""
+    for prefix in ("sqlite:///", "sqlite+aiosqlite:///"):
+        if url.startswith(prefix):
+            return "sqlite+pysqlite:///" + url.removeprefix(prefix)
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             return "postgresql+asyncpg://" + url.removeprefix(prefix)

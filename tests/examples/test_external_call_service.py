@@ -36,9 +36,7 @@ def test_answers_the_iframe_url_in_the_configured_field(service: ExternalService
 @pytest.mark.parametrize(
     "auth", [None, (AUTH_USER, "wrong-password"), ("someone", AUTH_PASSWORD), (AUTH_USER, AUTH_PASSWORD[:-1])]
 )
-def test_refuses_requests_without_the_right_basic_auth(
-    service: ExternalService, auth: tuple[str, str] | None
-) -> None:
+def test_refuses_requests_without_the_right_basic_auth(service: ExternalService, auth: tuple[str, str] | None) -> None:
     response = meeting(service, "weekly-sync", auth=auth)
     assert response.status_code == 401
     assert "iframeUrl" not in response.text

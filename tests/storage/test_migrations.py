@@ -17,7 +17,7 @@ def test_migrated_database_matches_schema(database_url: str, server: object) -> 
     async def diff() -> list[object]:
         db = Database(database_url)
         try:
-            async with db.engine.connect() as conn:
+            async with db.read() as conn:
 
                 def compare(sync: Connection) -> list[object]:
                     return list(compare_metadata(MigrationContext.configure(sync), metadata))

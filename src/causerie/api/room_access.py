@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.http.endpoint import Ctx
 from causerie.services import participants
 from causerie.services.appconfig import AppConfig
@@ -18,6 +16,7 @@ from causerie.services.participants import SESSION_KEY, Participant, Requester
 from causerie.services.room_format import Viewer
 from causerie.services.rooms import Room
 from causerie.services.talk_config import APP
+from causerie.storage.db import Conn
 
 
 def _room_sessions(ctx: Ctx) -> dict[str, str]:
@@ -33,11 +32,11 @@ def requester(ctx: Ctx) -> Requester:
     return Requester(ctx.user, _room_sessions(ctx))
 
 
-async def load(ctx: Ctx, conn: AsyncConnection, token: str) -> tuple[Room, Participant]:
+async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
     return await participants.load_for_request(conn, requester(ctx), token)
 
 
-async def viewer(ctx: Ctx, conn: AsyncConnection) -> Viewer:
+async def viewer(ctx: Ctx, conn: Conn) -> Viewer:
     return Viewer(ctx.user, await AppConfig.load(conn, APP))
 
 

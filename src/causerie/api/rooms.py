@@ -6,8 +6,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.params import ParamError, Params
@@ -27,6 +25,7 @@ from causerie.services.rooms import ROOM_TOKEN_ACTION
 from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
 from causerie.storage import rooms as room_store
+from causerie.storage.db import Conn
 
 api = Api()
 BASE = "/apps/spreed/api/v4"
@@ -168,7 +167,7 @@ async def delete_room(ctx: Ctx) -> Any:
 
 # --- settings -----------------------------------------------------------------------------------
 
-Change = Callable[[AsyncConnection, rooms.Room, Participant, int], Awaitable[None]]
+Change = Callable[[Conn, rooms.Room, Participant, int], Awaitable[None]]
 
 
 async def _change_room(ctx: Ctx, change: Change, *, moderator: bool = True) -> Reply:

@@ -12,11 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services.errors import InvalidConfigValue
 from causerie.storage import appconfig as store
 from causerie.storage.appconfig import StoredValue
+from causerie.storage.db import Conn
 
 TYPES = ("string", "integer", "float", "boolean", "array")
 
@@ -119,7 +118,7 @@ class AppConfig:
         self._values = values
 
     @classmethod
-    async def load(cls, conn: AsyncConnection, app: str) -> AppConfig:
+    async def load(cls, conn: Conn, app: str) -> AppConfig:
         return cls(app, await store.load_app(conn, app))
 
     def has(self, key: str) -> bool:
@@ -171,9 +170,9 @@ class AppConfig:
         return value if isinstance(value, list) else []
 
 
-async def set_value(conn: AsyncConnection, app: str, prepared: StoredValue) -> None:
+async def set_value(conn: Conn, app: str, prepared: StoredValue) -> None:
     await store.store(conn, app, prepared)
 
 
-async def delete_value(conn: AsyncConnection, app: str, key: str) -> bool:
+async def delete_value(conn: Conn, app: str, key: str) -> bool:
     return await store.remove(conn, app, key)

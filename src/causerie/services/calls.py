@@ -21,8 +21,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import actors, system_messages
 from causerie.services import participants as p
 from causerie.services import rooms as r
@@ -33,6 +31,7 @@ from causerie.services.participants import Participant
 from causerie.services.rooms import Room
 from causerie.storage import calls as store
 from causerie.storage import rooms as room_store
+from causerie.storage.db import Conn
 
 DISCONNECTED = 0
 IN_CALL = 1
@@ -115,14 +114,14 @@ def _require_session(participant: Participant) -> p.TalkSession:
     return participant.session
 
 
-async def _others_in_call(conn: AsyncConnection, room: Room, session_id: str | None) -> int:
+async def _others_in_call(conn: Conn, room: Room, session_id: str | None) -> int:
     # Talk also ignores sessions that have not pinged for 30 s; clients here need not ping while in
     # a call (an external call's page, API clients), so a call lasts until its last session leaves
     # it or the conversation.
     return await store.count_in_call(conn, room.id, pinged_since=0, except_session=session_id)
 
 
-async def _refresh_call_flag(conn: AsyncConnection, room: Room) -> None:
+async def _refresh_call_flag(conn: Conn, room: Room) -> None:
     flag = 0
     for session in await store.room_sessions(conn, room.id, pinged_since=0, in_call=True):
         flag |= int(session.in_call)
@@ -130,7 +129,7 @@ async def _refresh_call_flag(conn: AsyncConnection, room: Room) -> None:
 
 
 async def join(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     config: AppConfig,
@@ -152,7 +151,7 @@ async def join(
 
 
 async def enter(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     session: p.TalkSession,
@@ -177,7 +176,7 @@ async def enter(
     await room_store.touch(conn, room.id, now)
 
 
-async def update_flags(conn: AsyncConnection, room: Room, participant: Participant, *, flags: int, now: int) -> None:
+async def update_flags(conn: Conn, room: Room, participant: Participant, *, flags: int, now: int) -> None:
     """``PUT /call/{token}``: change media flags of a session that is in the call."""
     session = _require_session(participant)
     if session.in_call == DISCONNECTED or not 0 <= flags <= ALL_FLAGS or not flags & IN_CALL:
@@ -187,7 +186,7 @@ async def update_flags(conn: AsyncConnection, room: Room, participant: Participa
     await room_store.touch(conn, room.id, now)
 
 
-async def leave(conn: AsyncConnection, room: Room, participant: Participant, *, everyone: bool, now: int) -> None:
+async def leave(conn: Conn, room: Room, participant: Participant, *, everyone: bool, now: int) -> None:
     """``DELETE /call/{token}``: leave the call; ``all`` from a moderator ends it for everyone."""
     session = _require_session(participant)
     if everyone and participant.is_moderator and await store.active_since(conn, room.id) is not None:
@@ -199,7 +198,7 @@ async def leave(conn: AsyncConnection, room: Room, participant: Participant, *, 
 
 
 async def disconnect(
-    conn: AsyncConnection, room: Room, actor: Actor, session: p.TalkSession, *, now: int, announce: bool = True
+    conn: Conn, room: Room, actor: Actor, session: p.TalkSession, *, now: int, announce: bool = True
 ) -> None:
     """Take one session out of the call (leaving the call or the conversation's session).
 
@@ -216,7 +215,7 @@ async def disconnect(
         await end_call(conn, room, actor, everyone=False, now=now)
 
 
-async def end_call(conn: AsyncConnection, room: Room, actor: Actor, *, everyone: bool, now: int) -> bool:
+async def end_call(conn: Conn, room: Room, actor: Actor, *, everyone: bool, now: int) -> bool:
     """Reset the room's call and post Talk's summary; False when there was no call to end."""
     since = await store.active_since(conn, room.id)
     if since is None or not await store.end(conn, room.id):
@@ -235,9 +234,7 @@ async def end_call(conn: AsyncConnection, room: Room, actor: Actor, *, everyone:
     return True
 
 
-async def peers(
-    conn: AsyncConnection, room: Room, participant: Participant, config: AppConfig, now: int
-) -> list[dict[str, Any]]:
+async def peers(conn: Conn, room: Room, participant: Participant, config: AppConfig, now: int) -> list[dict[str, Any]]:
     """``GET /call/{token}``: the sessions in the call that pinged in the last 30 seconds."""
     check_call_guards(room, participant, config, now)
     rows = await store.room_sessions(conn, room.id, pinged_since=now - SESSION_TIMEOUT_S, in_call=True)

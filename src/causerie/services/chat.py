@@ -10,8 +10,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import mentions as mention_parser
 from causerie.services.actors import GUESTS, USERS, Actor
 from causerie.services.capabilities import CHAT_MAX_LENGTH
@@ -23,6 +21,7 @@ from causerie.services.rooms import LOBBY_NON_MODERATORS, NOTE_TO_SELF, ONE_TO_O
 from causerie.services.system_messages import post as post_system
 from causerie.storage import chat_markers
 from causerie.storage import messages as store
+from causerie.storage.db import Conn
 
 REFERENCE_ID_LENGTH = 64
 EDIT_WINDOW_S = 24 * 3600
@@ -124,7 +123,7 @@ class Sent:
 
 
 async def draft(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     *,
@@ -155,9 +154,7 @@ async def draft(
     return Draft(actor, parsed, parent, reference_id.strip(_TRIM)[:REFERENCE_ID_LENGTH], silent, rename)
 
 
-async def post(
-    conn: AsyncConnection, room: Room, participant: Participant, draft: Draft, *, now: int | None = None
-) -> Sent:
+async def post(conn: Conn, room: Room, participant: Participant, draft: Draft, *, now: int | None = None) -> Sent:
     """Store a drafted comment and move the markers, inside the caller's write transaction."""
     now = int(time.time()) if now is None else now
     if draft.rename_guest:
@@ -181,9 +178,7 @@ async def post(
     return Sent(message_id, row, draft.parsed.mentions_anyone)
 
 
-async def send(
-    conn: AsyncConnection, room: Room, participant: Participant, *, now: int | None = None, **fields: Any
-) -> Sent:
+async def send(conn: Conn, room: Room, participant: Participant, *, now: int | None = None, **fields: Any) -> Sent:
     """Draft and post in one transaction (for callers that hold a write transaction anyway)."""
     return await post(conn, room, participant, await draft(conn, room, participant, **fields), now=now)
 
@@ -192,9 +187,7 @@ def _replyable(row: Any) -> bool:
     return bool(row.message_type in REPLYABLE_TYPES and row.actor_type in REPLYABLE_ACTORS)
 
 
-async def _mark_mentions(
-    conn: AsyncConnection, room: Room, participant: Participant, parsed: Parsed, message_id: int
-) -> None:
+async def _mark_mentions(conn: Conn, room: Room, participant: Participant, parsed: Parsed, message_id: int) -> None:
     sender = participant.attendee_id
     if parsed.everyone:
         await chat_markers.mark_everyone(conn, room.id, message_id, exclude=sender)
@@ -205,7 +198,7 @@ async def _mark_mentions(
         await chat_markers.mark_direct(conn, room.id, direct, message_id, exclude=sender)
 
 
-async def message_for_change(conn: AsyncConnection, room: Room, participant: Participant, message_id: int) -> Any:
+async def message_for_change(conn: Conn, room: Room, participant: Participant, message_id: int) -> Any:
     """The message a participant edits or deletes, with Talk's ownership and type checks."""
     require_no_lobby(room, participant)
     require_can_chat(participant)
@@ -221,7 +214,7 @@ async def message_for_change(conn: AsyncConnection, room: Room, participant: Par
 
 
 async def edit(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     message_id: int,
@@ -248,9 +241,7 @@ async def edit(
     return await post_system(conn, room.id, participant.actor, "message_edited", {}, now=now, parent_id=message_id)
 
 
-async def delete(
-    conn: AsyncConnection, room: Room, participant: Participant, message_id: int, *, now: int | None = None
-) -> int:
+async def delete(conn: Conn, room: Room, participant: Participant, message_id: int, *, now: int | None = None) -> int:
     """Replace a comment by Talk's "deleted" stub; returns the id of the ``message_deleted`` message."""
     row = await message_for_change(conn, room, participant, message_id)
     now = int(time.time()) if now is None else now
@@ -262,7 +253,7 @@ async def delete(
     return await post_system(conn, room.id, actor, "message_deleted", {}, now=now, parent_id=message_id)
 
 
-async def clear_history(conn: AsyncConnection, room: Room, participant: Participant, *, now: int | None = None) -> int:
+async def clear_history(conn: Conn, room: Room, participant: Participant, *, now: int | None = None) -> int:
     """Moderators wipe the chat; returns the id of the ``history_cleared`` message left behind."""
     if not participant.is_moderator:
         raise Forbidden(data=None)
@@ -272,20 +263,20 @@ async def clear_history(conn: AsyncConnection, room: Room, participant: Particip
     return await post_system(conn, room.id, participant.actor, "history_cleared", {}, now=now)
 
 
-async def set_read_marker(conn: AsyncConnection, room: Room, participant: Participant, last_read: int | None) -> None:
+async def set_read_marker(conn: Conn, room: Room, participant: Participant, last_read: int | None) -> None:
     """``POST /chat/{token}/read``: no id means "everything", Talk's ``chat-read-last``."""
     if last_read is None or last_read <= 0:
         last_read = await store.last_id(conn, room.id)
     await chat_markers.set_last_read(conn, participant.attendee_id, last_read)
 
 
-async def mark_unread(conn: AsyncConnection, room: Room, participant: Participant) -> None:
+async def mark_unread(conn: Conn, room: Room, participant: Participant) -> None:
     """``DELETE /chat/{token}/read``: the marker moves to just before the last message."""
     last = await store.last_id(conn, room.id)
     await chat_markers.set_last_read(conn, participant.attendee_id, await store.id_before(conn, room.id, last))
 
 
-async def move_read_marker_forward(conn: AsyncConnection, participant: Participant, message_id: int) -> bool:
+async def move_read_marker_forward(conn: Conn, participant: Participant, message_id: int) -> bool:
     """The long-poll's automatic marker: only ever forward, as Talk does for old clients."""
     if message_id <= participant.attendee.last_read_message:
         return False

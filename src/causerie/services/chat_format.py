@@ -15,14 +15,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import system_texts
 from causerie.services.actors import BOTS, CLI_ID, EMAILS, GUESTS, SYSTEM_ID, USERS, Actor
 from causerie.services.system_texts import DELETED_USER, Param, TextContext
 from causerie.storage import messages as store
 from causerie.storage import names as name_store
 from causerie.storage import reactions as reaction_store
+from causerie.storage.db import Conn
 
 COMMENT = "comment"
 SYSTEM = "system"
@@ -101,7 +100,7 @@ def _references(rows: Iterable[Any]) -> tuple[set[str], set[str], set[tuple[str,
     return uids, gids, guests
 
 
-async def load_names(conn: AsyncConnection, room: RoomRef, rows: Iterable[Any]) -> Names:
+async def load_names(conn: Conn, room: RoomRef, rows: Iterable[Any]) -> Names:
     uids, gids, guests = _references(rows)
     names = Names()
     if uids:
@@ -229,7 +228,7 @@ class Prepared:
 
 
 async def prepare(
-    conn: AsyncConnection,
+    conn: Conn,
     room: RoomRef,
     rows: Sequence[Any],
     *,
@@ -255,7 +254,7 @@ async def prepare(
     return Prepared(room, visible, parents, names, counts, with_parents)
 
 
-async def own_reactions(conn: AsyncConnection, prepared: Prepared, viewer: Actor | None) -> dict[int, list[str]]:
+async def own_reactions(conn: Conn, prepared: Prepared, viewer: Actor | None) -> dict[int, list[str]]:
     """The viewer's reactions on the batch (a query only when something in it has reactions)."""
     if viewer is None or not prepared.counts:
         return {}
@@ -285,7 +284,7 @@ def present(prepared: Prepared, viewer: Actor | None, own: dict[int, list[str]])
 
 
 async def render(
-    conn: AsyncConnection,
+    conn: Conn,
     room: RoomRef,
     viewer: Actor | None,
     rows: Sequence[Any],
@@ -299,12 +298,12 @@ async def render(
     return present(prepared, viewer, own)
 
 
-async def render_one(conn: AsyncConnection, room: RoomRef, viewer: Actor | None, row: Any) -> dict[str, Any]:
+async def render_one(conn: Conn, room: RoomRef, viewer: Actor | None, row: Any) -> dict[str, Any]:
     found = await render(conn, room, viewer, [row])
     return found[0] if found else {}
 
 
-async def last_message(conn: AsyncConnection, room: RoomRef, viewer: Actor | None) -> dict[str, Any] | None:
+async def last_message(conn: Conn, room: RoomRef, viewer: Actor | None) -> dict[str, Any] | None:
     """The room object's ``lastMessage``: the newest visible message, without parent (as Talk)."""
     row = await store.latest(conn, room.id, skip_system=SILENT_SYSTEM)
     if row is None:

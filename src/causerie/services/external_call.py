@@ -27,7 +27,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import httpx
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.runtime import Runtime
 from causerie.services import capabilities, participants, rooms
@@ -39,6 +38,7 @@ from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP, SHARED_SECRET_MIN_LENGTH, origin_of
 from causerie.services.users import User
 from causerie.storage import accounts
+from causerie.storage.db import Conn
 
 log = logging.getLogger("causerie.external_call")
 
@@ -191,7 +191,7 @@ def _field_of(body: bytes, field_name: str) -> str:
     return value
 
 
-async def load_service(conn: AsyncConnection) -> ServiceConfig:
+async def load_service(conn: Conn) -> ServiceConfig:
     return ServiceConfig.from_config(await AppConfig.load(conn, APP))
 
 
@@ -242,7 +242,7 @@ def check_service_secret(service: ServiceConfig, header: str) -> None:
         raise Unauthorized("auth", throttle=SECRET_ACTION)
 
 
-async def service_room_owner(conn: AsyncConnection, header: str, owner: str, room_type: int) -> User:
+async def service_room_owner(conn: Conn, header: str, owner: str, room_type: int) -> User:
     """Who a conversation created by the service (``POST /room`` with its secret) belongs to.
 
     Checked in Talk's order: the secret (401 ``auth``, throttled), then ``owner`` given (400),

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services import actors
 from causerie.services import participants as p
@@ -29,6 +28,7 @@ from causerie.services.participants import Participant
 from causerie.services.rooms import Room
 from causerie.storage import calls as call_store
 from causerie.storage import signaling as store
+from causerie.storage.db import Conn
 
 # Talk's SignalingController::PULL_MESSAGES_TIMEOUT.
 PULL_TIMEOUT_S = 30
@@ -51,7 +51,7 @@ def _decode(messages: str) -> list[dict[str, Any]]:
     return decoded
 
 
-async def send(conn: AsyncConnection, room: Room, participant: Participant, messages: str, now: int) -> list[str]:
+async def send(conn: Conn, room: Room, participant: Participant, messages: str, now: int) -> list[str]:
     """Store the messages the participant's session sends; returns the recipient sessions."""
     own = participant.session_id
     room_sessions = {row.session_id for row in await call_store.room_sessions(conn, room.id, pinged_since=0)}
@@ -75,7 +75,7 @@ async def send(conn: AsyncConnection, room: Room, participant: Participant, mess
     return recipients
 
 
-async def take(conn: AsyncConnection, session_id: str) -> list[dict[str, Any]]:
+async def take(conn: Conn, session_id: str) -> list[dict[str, Any]]:
     return [{"type": "message", "data": message} for message in await store.take(conn, session_id)]
 
 
@@ -83,7 +83,7 @@ def _permissions(room: Room, row: Row[Any], admin_default: int) -> int:
     return p.effective_permissions(room, p.Attendee.from_row(row), admin_default)
 
 
-async def sessions(conn: AsyncConnection, room: Room, since: int) -> Sequence[Row[Any]]:
+async def sessions(conn: Conn, room: Room, since: int) -> Sequence[Row[Any]]:
     return await call_store.room_sessions(conn, room.id, pinged_since=since)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services.actors import GROUPS, GUESTS, USERS
 from causerie.services.participants import Participant, list_participants
 from causerie.services.rooms import ONE_TO_ONE, ONE_TO_ONE_FORMER, Room
 from causerie.storage import names as name_store
+from causerie.storage.db import Conn
 
 
 def _matches(search: str, *values: str) -> bool:
@@ -17,9 +16,7 @@ def _matches(search: str, *values: str) -> bool:
     return not needle or any(needle in value.lower() for value in values)
 
 
-async def suggest(
-    conn: AsyncConnection, room: Room, participant: Participant, search: str, limit: int
-) -> list[dict[str, Any]]:
+async def suggest(conn: Conn, room: Room, participant: Participant, search: str, limit: int) -> list[dict[str, Any]]:
     """Participants (not yourself), the room's groups and ``all``, filtered by ``search``."""
     found: list[dict[str, Any]] = []
     listed = [entry.attendee for entry in await list_participants(conn, room)]

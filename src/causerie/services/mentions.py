@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services.actors import EMAILS, GUESTS
 from causerie.storage import names as name_store
+from causerie.storage.db import Conn
 
 # Nextcloud's comment mention syntax (Comment::getMentions), byte-wise as PHP applies it.
 _MENTION = re.compile(
@@ -139,7 +138,7 @@ def substitute(message: str, room: MentionRoom, lookups: Lookups, *, can_mention
     return parsed
 
 
-async def parse(conn: AsyncConnection, room: MentionRoom, message: str, *, can_mention_all: bool) -> Parsed:
+async def parse(conn: Conn, room: MentionRoom, message: str, *, can_mention_all: bool) -> Parsed:
     """Resolve the mentions of ``message`` against users, groups and the room's guests."""
     found = candidates(message)
     lookups = Lookups()

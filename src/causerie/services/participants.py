@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services import actors, system_messages
 from causerie.services.actors import Actor
@@ -52,7 +51,7 @@ from causerie.services.users import User, verify_password
 from causerie.storage import accounts
 from causerie.storage import participants as store
 from causerie.storage import rooms as room_store
-from causerie.storage.db import Database
+from causerie.storage.db import Conn, Database
 
 # Participant types.
 OWNER = 1
@@ -230,11 +229,11 @@ class Requester:
 # --- lookups ------------------------------------------------------------------------------------
 
 
-async def _admin_default(conn: AsyncConnection) -> int:
+async def _admin_default(conn: Conn) -> int:
     return admin_default_permissions(await AppConfig.load(conn, APP))
 
 
-async def _session_of(conn: AsyncConnection, session_id: str | None, attendee_id: int) -> TalkSession | None:
+async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> TalkSession | None:
     if session_id is None:
         return None
     row = await store.get_session(conn, session_id)
@@ -243,7 +242,7 @@ async def _session_of(conn: AsyncConnection, session_id: str | None, attendee_id
     return TalkSession.from_row(row)
 
 
-async def find_participant(conn: AsyncConnection, room: Room, requester: Requester) -> Participant | None:
+async def find_participant(conn: Conn, room: Room, requester: Requester) -> Participant | None:
     """The requester's participant in ``room``, or None when it is not one."""
     session_id = requester.session_for(room.token)
     if requester.user is not None:
@@ -266,7 +265,7 @@ async def find_participant(conn: AsyncConnection, room: Room, requester: Request
     return Participant(room, attendee, session, await _admin_default(conn))
 
 
-async def load_for_request(conn: AsyncConnection, requester: Requester, token: str) -> tuple[Room, Participant]:
+async def load_for_request(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant]:
     """The room and the requester's participant; 404 (counted under ``talkRoomToken``) otherwise."""
     row = await room_store.get_by_token(conn, token)
     if row is None:
@@ -285,7 +284,7 @@ def visible_without_joining(room: Room, requester: Requester) -> bool:
     return requester.user is not None and room.listable != LISTABLE_NONE and room.type != NOTE_TO_SELF
 
 
-async def load_viewer(conn: AsyncConnection, requester: Requester, token: str) -> tuple[Room, Participant | None]:
+async def load_viewer(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
     """The room as ``GET /room/{token}`` shows it: participants, or visitors of visible rooms."""
     row = await room_store.get_by_token(conn, token)
     if row is None:
@@ -303,7 +302,7 @@ def require_moderator(participant: Participant) -> None:
         raise Forbidden(data=[])
 
 
-async def get_participant(conn: AsyncConnection, room: Room, attendee_id: int) -> Participant | None:
+async def get_participant(conn: Conn, room: Room, attendee_id: int) -> Participant | None:
     row = await store.get_attendee_by_id(conn, room.id, attendee_id)
     if row is None:
         return None
@@ -316,7 +315,7 @@ class Listed:
     sessions: list[TalkSession]
 
 
-async def list_participants(conn: AsyncConnection, room: Room) -> list[Listed]:
+async def list_participants(conn: Conn, room: Room) -> list[Listed]:
     attendee_rows = await store.list_attendees(conn, room.id)
     found = [Attendee.from_row(row) for row in attendee_rows]
     by_attendee: dict[int, list[TalkSession]] = {a.id: [] for a in found}
@@ -329,7 +328,7 @@ async def list_participants(conn: AsyncConnection, room: Room) -> list[Listed]:
 
 
 async def add_user(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     user: User,
     *,
@@ -367,7 +366,7 @@ async def add_user(
     return attendee_id
 
 
-async def add_group(conn: AsyncConnection, room: Room, gid: str, *, actor: Actor, now: int) -> bool:
+async def add_group(conn: Conn, room: Room, gid: str, *, actor: Actor, now: int) -> bool:
     """Add a group attendee and every member who is not in the room yet; False for unknown groups."""
     group = await accounts.get_group(conn, gid)
     if group is None:
@@ -391,7 +390,7 @@ async def add_group(conn: AsyncConnection, room: Room, gid: str, *, actor: Actor
 
 
 async def _leave_call(
-    conn: AsyncConnection, room: Room, attendee: Attendee, sessions: Sequence[Row[Any]], now: int, *, announce: bool
+    conn: Conn, room: Room, attendee: Attendee, sessions: Sequence[Row[Any]], now: int, *, announce: bool
 ) -> None:
     """Take ending sessions out of the call first (``call_left``; the last one out ends the call)."""
     from causerie.services import calls  # calls builds on this module
@@ -401,9 +400,7 @@ async def _leave_call(
             await calls.disconnect(conn, room, attendee.actor, TalkSession.from_row(row), now=now, announce=announce)
 
 
-async def remove_participant(
-    conn: AsyncConnection, room: Room, attendee_id: int, *, actor: Actor, now: int | None = None
-) -> bool:
+async def remove_participant(conn: Conn, room: Room, attendee_id: int, *, actor: Actor, now: int | None = None) -> bool:
     """Remove an attendee and its sessions, with Talk's system message; False when it was not there."""
     now = int(time.time()) if now is None else now
     row = await store.get_attendee_by_id(conn, room.id, attendee_id)
@@ -421,7 +418,7 @@ async def remove_participant(
     return True
 
 
-async def remove_self(conn: AsyncConnection, room: Room, participant: Participant, *, now: int | None = None) -> bool:
+async def remove_self(conn: Conn, room: Room, participant: Participant, *, now: int | None = None) -> bool:
     """Leave a conversation for good (Talk's ``removeSelfFromRoom``); True when the room was deleted.
 
     The last moderator cannot leave while other users remain (400 ``last-moderator``); the last
@@ -448,7 +445,7 @@ async def remove_self(conn: AsyncConnection, room: Room, participant: Participan
     return False
 
 
-async def set_guest_name(conn: AsyncConnection, participant: Participant, name: str) -> None:
+async def set_guest_name(conn: Conn, participant: Participant, name: str) -> None:
     await store.update_attendee(conn, participant.attendee_id, display_name=name)
 
 
@@ -470,7 +467,7 @@ def _user_join_type(room: Room) -> int | None:
     return None
 
 
-async def _previous_session(conn: AsyncConnection, room: Room, requester: Requester) -> Row[Any] | None:
+async def _previous_session(conn: Conn, room: Room, requester: Requester) -> Row[Any] | None:
     session_id = requester.session_for(room.token)
     if session_id is None:
         return None
@@ -528,7 +525,7 @@ async def join(db: Database, requester: Requester, token: str, *, password: str,
     return Joined(room, participant)
 
 
-async def _visible_room(conn: AsyncConnection, requester: Requester, token: str) -> Room:
+async def _visible_room(conn: Conn, requester: Requester, token: str) -> Room:
     row = await room_store.get_by_token(conn, token)
     if row is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
@@ -543,9 +540,7 @@ async def _visible_room(conn: AsyncConnection, requester: Requester, token: str)
     raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
 
 
-async def _attendee_for_join(
-    conn: AsyncConnection, room: Room, requester: Requester, previous: Row[Any] | None, now: int
-) -> int:
+async def _attendee_for_join(conn: Conn, room: Room, requester: Requester, previous: Row[Any] | None, now: int) -> int:
     if requester.user is not None:
         user = requester.user
         row = await store.get_attendee(conn, room.id, actors.USERS, user.uid)

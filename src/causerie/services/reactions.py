@@ -9,8 +9,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services.chat import require_can_chat, require_no_lobby
 from causerie.services.chat_format import COMMENT
 from causerie.services.errors import BadRequest, NotFound
@@ -19,6 +17,7 @@ from causerie.services.rooms import Room
 from causerie.services.system_messages import post as post_system
 from causerie.storage import messages as message_store
 from causerie.storage import reactions as store
+from causerie.storage.db import Conn
 
 MAX_REACTION_LENGTH = 20
 
@@ -30,7 +29,7 @@ def check_reaction(reaction: str) -> str:
     return reaction
 
 
-async def _checked(conn: AsyncConnection, room: Room, participant: Participant, message_id: int, reaction: str) -> str:
+async def _checked(conn: Conn, room: Room, participant: Participant, message_id: int, reaction: str) -> str:
     """The rules adding and removing a reaction share; returns the reaction to store."""
     require_no_lobby(room, participant)
     require_can_chat(participant)
@@ -42,7 +41,7 @@ async def _checked(conn: AsyncConnection, room: Room, participant: Participant, 
 
 
 async def add(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     message_id: int,
@@ -62,7 +61,7 @@ async def add(
 
 
 async def remove(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant,
     message_id: int,
@@ -82,7 +81,7 @@ async def remove(
     await post_system(conn, room.id, participant.actor, "reaction_revoked", {}, now=now, parent_id=message_id)
 
 
-async def listing(conn: AsyncConnection, room: Room, message_id: int, reaction: str | None = None) -> dict[str, Any]:
+async def listing(conn: Conn, room: Room, message_id: int, reaction: str | None = None) -> dict[str, Any]:
     """``{emoji: [{actorType, actorId, actorDisplayName, timestamp}]}``, newest first."""
     require_message = await message_store.get(conn, room.id, message_id)
     if require_message is None:

@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import actors, system_messages
 from causerie.services import participants as p
 from causerie.services import rooms as r
@@ -28,6 +26,7 @@ from causerie.services.users import User, hash_password
 from causerie.storage import accounts
 from causerie.storage import participants as participant_store
 from causerie.storage import rooms as store
+from causerie.storage.db import Conn
 
 NAME_MAX_LENGTH = 255
 OBJECT_MAX_LENGTH = 64
@@ -94,7 +93,7 @@ def _creator_actor(user: User) -> Actor:
     return Actor(actors.USERS, user.uid, user.display_name)
 
 
-async def create(conn: AsyncConnection, creator: User, request: NewRoom) -> Created:
+async def create(conn: Conn, creator: User, request: NewRoom) -> Created:
     if request.room_type == r.ONE_TO_ONE:
         target = request.invite or next(iter(request.participants.get("users", [])), "")
         return await create_one_to_one(conn, creator, target)
@@ -136,7 +135,7 @@ async def create(conn: AsyncConnection, creator: User, request: NewRoom) -> Crea
     return Created(room, True, invalid if any(invalid.values()) else None)
 
 
-async def _check_may_create(conn: AsyncConnection, creator: User) -> None:
+async def _check_may_create(conn: Conn, creator: User) -> None:
     allowed = [str(g) for g in (await AppConfig.load(conn, APP)).array("start_conversations")]
     if allowed and not set(allowed) & set(await accounts.user_group_ids(conn, creator.uid)):
         raise Forbidden("permissions", data={"error": "permissions"})
@@ -198,7 +197,7 @@ def _validated_values(request: NewRoom, name: str) -> dict[str, Any]:
 
 
 async def _sort_invitations(
-    conn: AsyncConnection, participants: dict[str, list[str]], creator: User
+    conn: Conn, participants: dict[str, list[str]], creator: User
 ) -> tuple[list[User], list[str], dict[str, list[str]]]:
     invalid: dict[str, list[str]] = {kind: [] for kind in INVITATION_KINDS}
     uids = [str(u) for u in participants["users"] if str(u) != creator.uid]
@@ -222,7 +221,7 @@ async def _sort_invitations(
     return users, groups, invalid
 
 
-async def _insert_room(conn: AsyncConnection, *, room_type: int, name: str, now: int, **values: Any) -> Room:
+async def _insert_room(conn: Conn, *, room_type: int, name: str, now: int, **values: Any) -> Room:
     token = await r.unused_token(conn)
     room_id = await store.insert(
         conn, token=token, type=room_type, name=name, created_at=now, last_activity=now, modified_at=now, **values
@@ -232,7 +231,7 @@ async def _insert_room(conn: AsyncConnection, *, room_type: int, name: str, now:
     return room
 
 
-async def create_one_to_one(conn: AsyncConnection, creator: User, target_uid: str) -> Created:
+async def create_one_to_one(conn: Conn, creator: User, target_uid: str) -> Created:
     """Talk's one-to-one: 403 ``invite`` for yourself, 404 for unknown users, 200 when it exists."""
     if not target_uid or target_uid == creator.uid:
         raise Forbidden("invite", data={"error": "invite"})
@@ -256,7 +255,7 @@ async def create_one_to_one(conn: AsyncConnection, creator: User, target_uid: st
     return Created(await r.get_by_id(conn, room.id) or room, True)
 
 
-async def note_to_self(conn: AsyncConnection, user: User) -> Room:
+async def note_to_self(conn: Conn, user: User) -> Room:
     """The user's note-to-self room, created on first use (by the system actor, as Talk does)."""
     existing = await store.find_by_object(conn, r.NOTE_TO_SELF, r.NOTE_TO_SELF_OBJECT, user.uid)
     if existing is not None:

@@ -17,8 +17,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import actors, calls, chat_format
 from causerie.services import participants as p
 from causerie.services import rooms as r
@@ -29,6 +27,7 @@ from causerie.services.users import User
 from causerie.storage import accounts
 from causerie.storage import messages as message_store
 from causerie.storage import participants as participant_store
+from causerie.storage.db import Conn
 
 NOTE_TO_SELF_NAME = "Note to self"
 NOTE_TO_SELF_DESCRIPTION = "A place for your private notes, thoughts and ideas"
@@ -49,7 +48,7 @@ class Viewer:
 
 
 async def format_room(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     participant: Participant | None,
     viewer: Viewer,
@@ -72,7 +71,7 @@ def default_avatar_version(room: Room) -> str:
     return hashlib.sha1(f"avatar-{room.type}".encode()).hexdigest()[:8]
 
 
-async def _names(conn: AsyncConnection, room: Room, viewer: Viewer) -> tuple[str, str]:
+async def _names(conn: Conn, room: Room, viewer: Viewer) -> tuple[str, str]:
     """``name`` and ``displayName``: for one-to-one rooms the other user's id and display name."""
     if room.type in (r.ONE_TO_ONE, r.ONE_TO_ONE_FORMER):
         users = room.one_to_one_users()
@@ -84,9 +83,7 @@ async def _names(conn: AsyncConnection, room: Room, viewer: Viewer) -> tuple[str
     return room.name, room.name
 
 
-async def _room_fields(
-    conn: AsyncConnection, room: Room, participant: Participant | None, viewer: Viewer
-) -> dict[str, Any]:
+async def _room_fields(conn: Conn, room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
     name, display_name = await _names(conn, room, viewer)
     visible_details = participant is not None or room.listable != r.LISTABLE_NONE
     neutral = 1  # Talk's permissions for someone who is not a participant.
@@ -188,7 +185,7 @@ def _call_fields(room: Room, participant: Participant | None, viewer: Viewer) ->
     }
 
 
-async def _chat_fields(conn: AsyncConnection, room: Room, participant: Participant | None) -> dict[str, Any]:
+async def _chat_fields(conn: Conn, room: Room, participant: Participant | None) -> dict[str, Any]:
     if participant is None:
         return {
             "lastReadMessage": 0,
@@ -207,9 +204,7 @@ async def _chat_fields(conn: AsyncConnection, room: Room, participant: Participa
     }
 
 
-async def _last_message(
-    conn: AsyncConnection, room: Room, participant: Participant, viewer: Viewer
-) -> dict[str, Any] | None:
+async def _last_message(conn: Conn, room: Room, participant: Participant, viewer: Viewer) -> dict[str, Any] | None:
     """The room's last message rendered for the viewer."""
     return await chat_format.last_message(
         conn, chat_format.RoomRef(room.id, room.token, room.type, room.name), participant.actor

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import actors, system_messages
 from causerie.services import participants as p
 from causerie.services import rooms as r
@@ -23,6 +21,7 @@ from causerie.services.rooms import Room
 from causerie.services.users import hash_password
 from causerie.storage import participants as participant_store
 from causerie.storage import rooms as store
+from causerie.storage.db import Conn
 
 NAME_MAX_LENGTH = 255
 LISTABLE_MESSAGES = {
@@ -41,7 +40,7 @@ def bad(error: str, message: str = "") -> BadRequest:
 
 
 async def _change(
-    conn: AsyncConnection,
+    conn: Conn,
     room: Room,
     actor: Actor,
     now: int,
@@ -59,7 +58,7 @@ def _require_group_or_public(room: Room) -> None:
         raise bad("type")
 
 
-async def rename(conn: AsyncConnection, room: Room, actor: Actor, name: str, now: int) -> None:
+async def rename(conn: Conn, room: Room, actor: Actor, name: str, now: int) -> None:
     if room.is_one_to_one:
         raise bad("type")
     if room.object_type == "event":
@@ -72,7 +71,7 @@ async def rename(conn: AsyncConnection, room: Room, actor: Actor, name: str, now
     await _change(conn, room, actor, now, "conversation_renamed", {"oldName": room.name, "newName": name}, name=name)
 
 
-async def set_description(conn: AsyncConnection, room: Room, actor: Actor, description: str, now: int) -> None:
+async def set_description(conn: Conn, room: Room, actor: Actor, description: str, now: int) -> None:
     if room.is_one_to_one:
         raise bad("type")
     if room.object_type == "event":
@@ -87,7 +86,7 @@ async def set_description(conn: AsyncConnection, room: Room, actor: Actor, descr
     await _change(conn, room, actor, now, message, description=description)
 
 
-async def make_public(conn: AsyncConnection, room: Room, actor: Actor, password: str, now: int) -> None:
+async def make_public(conn: Conn, room: Room, actor: Actor, password: str, now: int) -> None:
     if room.type not in (r.GROUP, r.PUBLIC) or room.object_type == r.NOTE_TO_SELF_OBJECT:
         raise bad("type")
     if room.type == r.GROUP:
@@ -96,7 +95,7 @@ async def make_public(conn: AsyncConnection, room: Room, actor: Actor, password:
         await _change(conn, room, actor, now, "password_set", password_hash=await hash_password(password))
 
 
-async def make_private(conn: AsyncConnection, room: Room, actor: Actor, now: int) -> None:
+async def make_private(conn: Conn, room: Room, actor: Actor, now: int) -> None:
     """Public → group. Guests are removed, and the password goes with the public link."""
     if room.type not in (r.GROUP, r.PUBLIC):
         raise bad("type")
@@ -108,7 +107,7 @@ async def make_private(conn: AsyncConnection, room: Room, actor: Actor, now: int
             await participant_store.delete_attendee(conn, int(attendee_row.id))
 
 
-async def set_password(conn: AsyncConnection, room: Room, actor: Actor, password: str, now: int) -> None:
+async def set_password(conn: Conn, room: Room, actor: Actor, password: str, now: int) -> None:
     if room.type != r.PUBLIC:
         raise bad("type")
     if password:
@@ -117,7 +116,7 @@ async def set_password(conn: AsyncConnection, room: Room, actor: Actor, password
         await _change(conn, room, actor, now, "password_removed", password_hash="")
 
 
-async def set_read_only(conn: AsyncConnection, room: Room, actor: Actor, state: int, now: int) -> None:
+async def set_read_only(conn: Conn, room: Room, actor: Actor, state: int, now: int) -> None:
     if state not in (r.READ_WRITE, r.READ_ONLY):
         raise bad("value")
     _require_group_or_public(room)
@@ -126,7 +125,7 @@ async def set_read_only(conn: AsyncConnection, room: Room, actor: Actor, state: 
     await _change(conn, room, actor, now, "read_only" if state else "read_only_off", read_only=state)
 
 
-async def set_listable(conn: AsyncConnection, room: Room, actor: Actor, scope: int, now: int) -> None:
+async def set_listable(conn: Conn, room: Room, actor: Actor, scope: int, now: int) -> None:
     if scope not in LISTABLE_MESSAGES:
         raise bad("value")
     _require_group_or_public(room)
@@ -135,7 +134,7 @@ async def set_listable(conn: AsyncConnection, room: Room, actor: Actor, scope: i
     await _change(conn, room, actor, now, LISTABLE_MESSAGES[scope], listable=scope)
 
 
-async def set_default_permissions(conn: AsyncConnection, room: Room, mode: str, permissions: int, now: int) -> None:
+async def set_default_permissions(conn: Conn, room: Room, mode: str, permissions: int, now: int) -> None:
     """``PUT /permissions/default``: the room's default, resetting every attendee's own bits."""
     if mode != "default":
         # "call" permissions were removed in Talk 20 and are refused since.
@@ -154,20 +153,20 @@ async def set_default_permissions(conn: AsyncConnection, room: Room, mode: str, 
 # --- per attendee -------------------------------------------------------------------------------
 
 
-async def set_attendee_flag(conn: AsyncConnection, participant: Participant, flag: str, value: bool, now: int) -> None:
+async def set_attendee_flag(conn: Conn, participant: Participant, flag: str, value: bool, now: int) -> None:
     """favorite, archived, important, sensitive: the attendee's own marks."""
     await participant_store.update_attendee(conn, participant.attendee_id, **{flag: value})
     await store.touch(conn, participant.room.id, now)
 
 
-async def set_notification_level(conn: AsyncConnection, participant: Participant, level: int, now: int) -> None:
+async def set_notification_level(conn: Conn, participant: Participant, level: int, now: int) -> None:
     if level not in NOTIFICATION_LEVELS:
         raise bad("level")
     await participant_store.update_attendee(conn, participant.attendee_id, notification_level=level)
     await store.touch(conn, participant.room.id, now)
 
 
-async def set_notification_calls(conn: AsyncConnection, participant: Participant, level: int, now: int) -> None:
+async def set_notification_calls(conn: Conn, participant: Participant, level: int, now: int) -> None:
     if level not in (0, 1):
         raise bad("level")
     await participant_store.update_attendee(conn, participant.attendee_id, notification_calls=level)
@@ -188,7 +187,7 @@ def _moderator_message(target: Attendee, promoted: bool) -> tuple[str, dict[str,
 
 
 async def change_moderator(
-    conn: AsyncConnection, room: Room, me: Participant, attendee_id: int, *, promote: bool, now: int
+    conn: Conn, room: Room, me: Participant, attendee_id: int, *, promote: bool, now: int
 ) -> None:
     """Talk's promote (3/5 → 2, 4 → 6) and demote (2 → 3, 6 → 4); 400 for anything else."""
     target = await p.get_participant(conn, room, attendee_id)
@@ -211,7 +210,7 @@ PERMISSION_METHODS = ("set", "add", "remove")
 
 
 async def set_attendee_permissions(
-    conn: AsyncConnection, room: Room, attendee_id: int, method: str, permissions: int, now: int
+    conn: Conn, room: Room, attendee_id: int, method: str, permissions: int, now: int
 ) -> Participant:
     """``PUT /attendees/permissions``: custom bits for one attendee (never a moderator)."""
     if room.is_one_to_one or room.type == r.NOTE_TO_SELF:

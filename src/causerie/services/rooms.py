@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.errors import NotFound
 from causerie.storage import rooms as store
+from causerie.storage.db import Conn
 
 # Room types.
 ONE_TO_ONE = 1
@@ -118,29 +118,29 @@ def new_token() -> str:
     return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
-async def unused_token(conn: AsyncConnection) -> str:
+async def unused_token(conn: Conn) -> str:
     while True:
         token = new_token()
         if token not in _RESERVED_TOKENS and not await store.token_exists(conn, token):
             return token
 
 
-async def get(conn: AsyncConnection, token: str) -> Room | None:
+async def get(conn: Conn, token: str) -> Room | None:
     row = await store.get_by_token(conn, token)
     return None if row is None else Room.from_row(row)
 
 
-async def get_by_id(conn: AsyncConnection, room_id: int) -> Room | None:
+async def get_by_id(conn: Conn, room_id: int) -> Room | None:
     row = await store.get_by_id(conn, room_id)
     return None if row is None else Room.from_row(row)
 
 
-async def require(conn: AsyncConnection, token: str) -> Room:
+async def require(conn: Conn, token: str) -> Room:
     room = await get(conn, token)
     if room is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room
 
 
-async def touch(conn: AsyncConnection, room: Room, now: int) -> None:
+async def touch(conn: Conn, room: Room, now: int) -> None:
     await store.touch(conn, room.id, now)

@@ -12,8 +12,6 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services import actors, calls, participants
 from causerie.services import participants as p
 from causerie.services.appconfig import AppConfig
@@ -26,7 +24,7 @@ from causerie.storage import accounts
 from causerie.storage import calls as call_store
 from causerie.storage import participants as participant_store
 from causerie.storage import rooms as room_store
-from causerie.storage.db import Database
+from causerie.storage.db import Conn, Database
 
 
 def error(code: str, message: str) -> dict[str, Any]:
@@ -72,7 +70,7 @@ def _php_datetime(timestamp: int | None) -> dict[str, Any] | None:
     return {"date": moment.strftime("%Y-%m-%d %H:%M:%S.000000"), "timezone_type": 3, "timezone": "UTC"}
 
 
-async def _display_name(conn: AsyncConnection, room: Room, user_id: str) -> str:
+async def _display_name(conn: Conn, room: Room, user_id: str) -> str:
     if not room.is_one_to_one:
         return room.name
     others = [uid for uid in room.one_to_one_users() if uid != user_id]
@@ -80,7 +78,7 @@ async def _display_name(conn: AsyncConnection, room: Room, user_id: str) -> str:
     return row.display_name if row is not None else (others[0] if others else room.name)
 
 
-async def _properties(conn: AsyncConnection, room: Room, user_id: str) -> dict[str, Any]:
+async def _properties(conn: Conn, room: Room, user_id: str) -> dict[str, Any]:
     """Talk's ``Room::getPropertiesForSignaling``."""
     return {
         "name": await _display_name(conn, room, user_id),
@@ -111,7 +109,7 @@ def _permissions(participant: Participant) -> list[str]:
 
 
 async def _participant(
-    conn: AsyncConnection, room: Room, request: dict[str, Any], session_id: str, action: str
+    conn: Conn, room: Room, request: dict[str, Any], session_id: str, action: str
 ) -> Participant | None:
     """Talk's lookup: by session, then by actor (only to join with a new session), or by user id."""
     admin_default = p.admin_default_permissions(await AppConfig.load(conn, APP))

@@ -27,12 +27,12 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.appconfig import AppConfig
 from causerie.services.signaling_config import ALGORITHMS, DEFAULT_ALGORITHM, private_key_name, public_key_name
 from causerie.storage import appconfig as config_store
 from causerie.storage.appconfig import StoredValue
+from causerie.storage.db import Conn
 
 APP = "spreed"
 TICKET_SECRET_KEY = "signaling_ticket_secret"
@@ -166,7 +166,7 @@ def stored_keys(config: AppConfig) -> SigningKeys | None:
     return SigningKeys(secret, alg, private, public)
 
 
-async def ensure_keys(conn: AsyncConnection, config: AppConfig) -> SigningKeys:
+async def ensure_keys(conn: Conn, config: AppConfig) -> SigningKeys:
     """Create the ticket secret and the token key pair if missing, inside a write transaction.
 
     Concurrent first requests race to insert; the first insert wins and every caller reads back the

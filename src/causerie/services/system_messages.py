@@ -10,14 +10,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from causerie.services.actors import Actor
 from causerie.storage import messages
+from causerie.storage.db import Conn
 
 
 async def post(
-    conn: AsyncConnection,
+    conn: Conn,
     room_id: int,
     actor: Actor,
     name: str,

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.errors import BadRequest, Conflict, NotFound
 from causerie.storage import accounts
+from causerie.storage.db import Conn
 
 # Nextcloud's rule for login names.
 _UID_RE = re.compile(r"^[a-zA-Z0-9 _.@\-']+$")
@@ -80,19 +80,19 @@ def _row_to_user(row: object) -> User:
     return User(uid=row.uid, display_name=row.display_name, email=row.email)  # type: ignore[attr-defined]
 
 
-async def get(conn: AsyncConnection, uid: str) -> User | None:
+async def get(conn: Conn, uid: str) -> User | None:
     row = await accounts.get_user(conn, uid)
     return None if row is None else _row_to_user(row)
 
 
-async def require(conn: AsyncConnection, uid: str) -> User:
+async def require(conn: Conn, uid: str) -> User:
     user = await get(conn, uid)
     if user is None:
         raise NotFound("user", f"User {uid} does not exist")
     return user
 
 
-async def create(conn: AsyncConnection, uid: str, password: str, display_name: str | None = None) -> User:
+async def create(conn: Conn, uid: str, password: str, display_name: str | None = None) -> User:
     validate_uid(uid)
     if not password:
         raise BadRequest("password", "A password is required")
@@ -120,7 +120,7 @@ class PasswordChecker:
     def _cache_key(self, login: str, password: str) -> bytes:
         return hmac.new(self._key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
 
-    async def check(self, conn: AsyncConnection, login: str, password: str) -> User | None:
+    async def check(self, conn: Conn, login: str, password: str) -> User | None:
         """The user these credentials belong to, or None."""
         row = await accounts.get_user(conn, login)
         if row is None:
@@ -141,19 +141,19 @@ class PasswordChecker:
         self._ok[key] = (row.uid, row.password_hash, now + self._ttl)
         return _row_to_user(row)
 
-    async def check_app_password(self, conn: AsyncConnection, token: str) -> User | None:
+    async def check_app_password(self, conn: Conn, token: str) -> User | None:
         """For ``Authorization: Bearer <app password>``."""
         owner = await accounts.app_password_owner(conn, app_password_hash(token))
         return None if owner is None else await get(conn, owner)
 
 
-async def create_app_password(conn: AsyncConnection, uid: str, name: str) -> str:
+async def create_app_password(conn: Conn, uid: str, name: str) -> str:
     await require(conn, uid)
     token = new_app_password()
     await accounts.insert_app_password(conn, uid, name, app_password_hash(token), int(time.time()))
     return token
 
 
-async def display_names(conn: AsyncConnection, uids: list[str]) -> dict[str, str]:
+async def display_names(conn: Conn, uids: list[str]) -> dict[str, str]:
     rows = await accounts.get_users(conn, uids)
     return {uid: row.display_name for uid, row in rows.items()}

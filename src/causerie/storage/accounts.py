@@ -7,23 +7,23 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import app_passwords, group_members, groups, http_sessions, users
 
 
-async def get_user(conn: AsyncConnection, uid: str) -> Row[Any] | None:
+async def get_user(conn: Conn, uid: str) -> Row[Any] | None:
     return (await conn.execute(select(users).where(users.c.uid == uid))).first()
 
 
-async def get_users(conn: AsyncConnection, uids: Sequence[str]) -> dict[str, Row[Any]]:
+async def get_users(conn: Conn, uids: Sequence[str]) -> dict[str, Row[Any]]:
     if not uids:
         return {}
     rows = await conn.execute(select(users).where(users.c.uid.in_(list(uids))))
     return {r.uid: r for r in rows}
 
 
-async def list_users(conn: AsyncConnection, search: str = "", limit: int | None = None) -> list[Row[Any]]:
+async def list_users(conn: Conn, search: str = "", limit: int | None = None) -> list[Row[Any]]:
     query = select(users).order_by(users.c.uid)
     if search:
         pattern = f"%{search.lower()}%"
@@ -33,34 +33,34 @@ async def list_users(conn: AsyncConnection, search: str = "", limit: int | None 
     return list(await conn.execute(query))
 
 
-async def count_users(conn: AsyncConnection) -> int:
+async def count_users(conn: Conn) -> int:
     return int((await conn.execute(select(func.count()).select_from(users))).scalar_one())
 
 
-async def insert_user(conn: AsyncConnection, uid: str, display_name: str, password_hash: str, now: int) -> None:
+async def insert_user(conn: Conn, uid: str, display_name: str, password_hash: str, now: int) -> None:
     await conn.execute(
         users.insert().values(uid=uid, display_name=display_name, password_hash=password_hash, created_at=now)
     )
 
 
-async def delete_user(conn: AsyncConnection, uid: str) -> bool:
+async def delete_user(conn: Conn, uid: str) -> bool:
     await conn.execute(delete(group_members).where(group_members.c.uid == uid))
     await conn.execute(delete(app_passwords).where(app_passwords.c.uid == uid))
     await conn.execute(delete(http_sessions).where(http_sessions.c.uid == uid))
     return bool((await conn.execute(delete(users).where(users.c.uid == uid))).rowcount)
 
 
-async def set_password_hash(conn: AsyncConnection, uid: str, password_hash: str) -> bool:
+async def set_password_hash(conn: Conn, uid: str, password_hash: str) -> bool:
     result = await conn.execute(update(users).where(users.c.uid == uid).values(password_hash=password_hash))
     return bool(result.rowcount)
 
 
-async def set_display_name(conn: AsyncConnection, uid: str, display_name: str) -> bool:
+async def set_display_name(conn: Conn, uid: str, display_name: str) -> bool:
     result = await conn.execute(update(users).where(users.c.uid == uid).values(display_name=display_name))
     return bool(result.rowcount)
 
 
-async def record_login(conn: AsyncConnection, uid: str, now: int) -> None:
+async def record_login(conn: Conn, uid: str, now: int) -> None:
     await conn.execute(
         update(users)
         .where(users.c.uid == uid)
@@ -71,11 +71,11 @@ async def record_login(conn: AsyncConnection, uid: str, now: int) -> None:
 # --- groups ---
 
 
-async def get_group(conn: AsyncConnection, gid: str) -> Row[Any] | None:
+async def get_group(conn: Conn, gid: str) -> Row[Any] | None:
     return (await conn.execute(select(groups).where(groups.c.gid == gid))).first()
 
 
-async def list_groups(conn: AsyncConnection, search: str = "") -> list[Row[Any]]:
+async def list_groups(conn: Conn, search: str = "") -> list[Row[Any]]:
     query = select(groups).order_by(groups.c.gid)
     if search:
         pattern = f"%{search.lower()}%"
@@ -83,30 +83,30 @@ async def list_groups(conn: AsyncConnection, search: str = "") -> list[Row[Any]]
     return list(await conn.execute(query))
 
 
-async def insert_group(conn: AsyncConnection, gid: str, display_name: str) -> None:
+async def insert_group(conn: Conn, gid: str, display_name: str) -> None:
     await conn.execute(groups.insert().values(gid=gid, display_name=display_name))
 
 
-async def delete_group(conn: AsyncConnection, gid: str) -> bool:
+async def delete_group(conn: Conn, gid: str) -> bool:
     await conn.execute(delete(group_members).where(group_members.c.gid == gid))
     return bool((await conn.execute(delete(groups).where(groups.c.gid == gid))).rowcount)
 
 
-async def group_member_ids(conn: AsyncConnection, gid: str) -> list[str]:
+async def group_member_ids(conn: Conn, gid: str) -> list[str]:
     rows = await conn.execute(
         select(group_members.c.uid).where(group_members.c.gid == gid).order_by(group_members.c.uid)
     )
     return [r[0] for r in rows]
 
 
-async def user_group_ids(conn: AsyncConnection, uid: str) -> list[str]:
+async def user_group_ids(conn: Conn, uid: str) -> list[str]:
     rows = await conn.execute(
         select(group_members.c.gid).where(group_members.c.uid == uid).order_by(group_members.c.gid)
     )
     return [r[0] for r in rows]
 
 
-async def add_member(conn: AsyncConnection, gid: str, uid: str) -> bool:
+async def add_member(conn: Conn, gid: str, uid: str) -> bool:
     exists = (
         await conn.execute(select(group_members.c.uid).where(group_members.c.gid == gid, group_members.c.uid == uid))
     ).first()
@@ -116,7 +116,7 @@ async def add_member(conn: AsyncConnection, gid: str, uid: str) -> bool:
     return True
 
 
-async def remove_member(conn: AsyncConnection, gid: str, uid: str) -> bool:
+async def remove_member(conn: Conn, gid: str, uid: str) -> bool:
     result = await conn.execute(delete(group_members).where(group_members.c.gid == gid, group_members.c.uid == uid))
     return bool(result.rowcount)
 
@@ -124,11 +124,11 @@ async def remove_member(conn: AsyncConnection, gid: str, uid: str) -> bool:
 # --- app passwords ---
 
 
-async def insert_app_password(conn: AsyncConnection, uid: str, name: str, token_hash: str, now: int) -> None:
+async def insert_app_password(conn: Conn, uid: str, name: str, token_hash: str, now: int) -> None:
     await conn.execute(app_passwords.insert().values(uid=uid, name=name, token_hash=token_hash, created_at=now))
 
 
-async def app_password_owner(conn: AsyncConnection, token_hash: str) -> str | None:
+async def app_password_owner(conn: Conn, token_hash: str) -> str | None:
     row = (await conn.execute(select(app_passwords.c.uid).where(app_passwords.c.token_hash == token_hash))).first()
     return None if row is None else str(row[0])
 
@@ -136,11 +136,11 @@ async def app_password_owner(conn: AsyncConnection, token_hash: str) -> str | No
 # --- browser sessions ---
 
 
-async def get_http_session(conn: AsyncConnection, id_hash: str) -> Row[Any] | None:
+async def get_http_session(conn: Conn, id_hash: str) -> Row[Any] | None:
     return (await conn.execute(select(http_sessions).where(http_sessions.c.id_hash == id_hash))).first()
 
 
-async def insert_http_session(conn: AsyncConnection, id_hash: str, uid: str | None, csrf_token: str, now: int) -> None:
+async def insert_http_session(conn: Conn, id_hash: str, uid: str | None, csrf_token: str, now: int) -> None:
     await conn.execute(
         http_sessions.insert().values(
             id_hash=id_hash, uid=uid, csrf_token=csrf_token, data="{}", created_at=now, last_seen=now
@@ -148,9 +148,9 @@ async def insert_http_session(conn: AsyncConnection, id_hash: str, uid: str | No
     )
 
 
-async def update_http_session_data(conn: AsyncConnection, id_hash: str, data: str, now: int) -> None:
+async def update_http_session_data(conn: Conn, id_hash: str, data: str, now: int) -> None:
     await conn.execute(update(http_sessions).where(http_sessions.c.id_hash == id_hash).values(data=data, last_seen=now))
 
 
-async def delete_http_session(conn: AsyncConnection, id_hash: str) -> None:
+async def delete_http_session(conn: Conn, id_hash: str) -> None:
     await conn.execute(delete(http_sessions).where(http_sessions.c.id_hash == id_hash))

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import appconfig
 
 
@@ -21,17 +21,17 @@ class StoredValue:
     sensitive: bool
 
 
-async def load_app(conn: AsyncConnection, app: str) -> dict[str, StoredValue]:
+async def load_app(conn: Conn, app: str) -> dict[str, StoredValue]:
     rows = await conn.execute(select(appconfig).where(appconfig.c.appid == app))
     return {r.configkey: StoredValue(r.configkey, r.configvalue, r.type, bool(r.sensitive)) for r in rows}
 
 
-async def list_apps(conn: AsyncConnection) -> list[str]:
+async def list_apps(conn: Conn) -> list[str]:
     rows = await conn.execute(select(appconfig.c.appid).distinct().order_by(appconfig.c.appid))
     return [r[0] for r in rows]
 
 
-async def store(conn: AsyncConnection, app: str, value: StoredValue) -> None:
+async def store(conn: Conn, app: str, value: StoredValue) -> None:
     await remove(conn, app, value.key)
     await conn.execute(
         appconfig.insert().values(
@@ -44,12 +44,12 @@ async def store(conn: AsyncConnection, app: str, value: StoredValue) -> None:
     )
 
 
-async def remove(conn: AsyncConnection, app: str, key: str) -> bool:
+async def remove(conn: Conn, app: str, key: str) -> bool:
     result = await conn.execute(delete(appconfig).where(appconfig.c.appid == app, appconfig.c.configkey == key))
     return bool(result.rowcount)
 
 
-async def insert_if_absent(conn: AsyncConnection, app: str, value: StoredValue) -> None:
+async def insert_if_absent(conn: Conn, app: str, value: StoredValue) -> None:
     """Store ``value`` unless the key exists; of two concurrent first writers, the first one wins."""
     statement: Any
     if conn.dialect.name == "postgresql":

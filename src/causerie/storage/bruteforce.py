@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import bruteforce_attempts as attempts
 
 
-async def count(conn: AsyncConnection, subnet: str, action: str | None, since: float) -> int:
+async def count(conn: Conn, subnet: str, action: str | None, since: float) -> int:
     """Attempts from ``subnet`` since ``since``, for one action or (None) for all."""
     query = select(func.count()).where(attempts.c.subnet == subnet, attempts.c.occurred > since)
     if action is not None:
@@ -18,9 +18,7 @@ async def count(conn: AsyncConnection, subnet: str, action: str | None, since: f
     return int((await conn.execute(query)).scalar_one())
 
 
-async def insert(
-    conn: AsyncConnection, ip: str, subnet: str, action: str, metadata: dict[str, str], now: float
-) -> None:
+async def insert(conn: Conn, ip: str, subnet: str, action: str, metadata: dict[str, str], now: float) -> None:
     await conn.execute(
         attempts.insert().values(
             action=action, occurred=now, ip=ip, subnet=subnet, metadata=json.dumps(metadata, sort_keys=True)
@@ -28,7 +26,7 @@ async def insert(
     )
 
 
-async def remove(conn: AsyncConnection, subnet: str | None = None, action: str | None = None) -> int:
+async def remove(conn: Conn, subnet: str | None = None, action: str | None = None) -> int:
     query = delete(attempts)
     if subnet is not None:
         query = query.where(attempts.c.subnet == subnet)
@@ -37,5 +35,5 @@ async def remove(conn: AsyncConnection, subnet: str | None = None, action: str |
     return int((await conn.execute(query)).rowcount)
 
 
-async def purge_older_than(conn: AsyncConnection, cutoff: float) -> None:
+async def purge_older_than(conn: Conn, cutoff: float) -> None:
     await conn.execute(delete(attempts).where(attempts.c.occurred < cutoff))

@@ -7,17 +7,15 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import attendees, rooms, talk_sessions
 
 # An attendee row (``id`` is the attendee's) with the session's columns.
 _SESSION_COLUMNS = (*attendees.c, talk_sessions.c.session_id, talk_sessions.c.in_call, talk_sessions.c.last_ping)
 
 
-async def room_sessions(
-    conn: AsyncConnection, room_id: int, *, pinged_since: int, in_call: bool = False
-) -> Sequence[Row[Any]]:
+async def room_sessions(conn: Conn, room_id: int, *, pinged_since: int, in_call: bool = False) -> Sequence[Row[Any]]:
     """The room's sessions pinged at or after ``pinged_since`` (only those in the call if asked)."""
     query = (
         select(*_SESSION_COLUMNS)
@@ -30,7 +28,7 @@ async def room_sessions(
     return (await conn.execute(query)).all()
 
 
-async def count_in_call(conn: AsyncConnection, room_id: int, *, pinged_since: int, except_session: str | None) -> int:
+async def count_in_call(conn: Conn, room_id: int, *, pinged_since: int, except_session: str | None) -> int:
     query = (
         select(func.count())
         .select_from(talk_sessions.join(attendees, attendees.c.id == talk_sessions.c.attendee_id))
@@ -45,11 +43,11 @@ async def count_in_call(conn: AsyncConnection, room_id: int, *, pinged_since: in
     return int((await conn.execute(query)).scalar_one())
 
 
-async def set_in_call(conn: AsyncConnection, session_id: str, flags: int) -> None:
+async def set_in_call(conn: Conn, session_id: str, flags: int) -> None:
     await conn.execute(update(talk_sessions).where(talk_sessions.c.session_id == session_id).values(in_call=flags))
 
 
-async def disconnect_room(conn: AsyncConnection, room_id: int) -> None:
+async def disconnect_room(conn: Conn, room_id: int) -> None:
     attendee_ids = select(attendees.c.id).where(attendees.c.room_id == room_id).scalar_subquery()
     await conn.execute(
         update(talk_sessions)
@@ -58,13 +56,13 @@ async def disconnect_room(conn: AsyncConnection, room_id: int) -> None:
     )
 
 
-async def mark_joined(conn: AsyncConnection, attendee_id: int, now: int) -> None:
+async def mark_joined(conn: Conn, attendee_id: int, now: int) -> None:
     await conn.execute(
         update(attendees).where(attendees.c.id == attendee_id).values(last_joined_call=now, last_attendee_activity=now)
     )
 
 
-async def start(conn: AsyncConnection, room_id: int, *, now: int, actor_type: str, actor_id: str) -> bool:
+async def start(conn: Conn, room_id: int, *, now: int, actor_type: str, actor_id: str) -> bool:
     """Mark the room's call active since ``now``; False when another request started it first."""
     result = await conn.execute(
         update(rooms)
@@ -74,7 +72,7 @@ async def start(conn: AsyncConnection, room_id: int, *, now: int, actor_type: st
     return bool(result.rowcount)
 
 
-async def end(conn: AsyncConnection, room_id: int) -> bool:
+async def end(conn: Conn, room_id: int) -> bool:
     """Reset the room's call; False when it had no active call (someone else ended it)."""
     result = await conn.execute(
         update(rooms)
@@ -84,16 +82,16 @@ async def end(conn: AsyncConnection, room_id: int) -> bool:
     return bool(result.rowcount)
 
 
-async def set_call_flag(conn: AsyncConnection, room_id: int, flag: int) -> None:
+async def set_call_flag(conn: Conn, room_id: int, flag: int) -> None:
     await conn.execute(update(rooms).where(rooms.c.id == room_id).values(call_flag=flag))
 
 
-async def active_since(conn: AsyncConnection, room_id: int) -> int | None:
+async def active_since(conn: Conn, room_id: int) -> int | None:
     value = (await conn.execute(select(rooms.c.active_since).where(rooms.c.id == room_id))).scalar()
     return None if value is None else int(value)
 
 
-async def joined_since(conn: AsyncConnection, room_id: int, since: int) -> list[tuple[str, str]]:
+async def joined_since(conn: Conn, room_id: int, since: int) -> list[tuple[str, str]]:
     """(actor type, actor id) of the attendees who joined the call at or after ``since``."""
     query = (
         select(attendees.c.actor_type, attendees.c.actor_id)
@@ -103,7 +101,7 @@ async def joined_since(conn: AsyncConnection, room_id: int, since: int) -> list[
     return [(str(row.actor_type), str(row.actor_id)) for row in await conn.execute(query)]
 
 
-async def ping(conn: AsyncConnection, session_ids: Sequence[str], now: int) -> None:
+async def ping(conn: Conn, session_ids: Sequence[str], now: int) -> None:
     if session_ids:
         await conn.execute(
             update(talk_sessions).where(talk_sessions.c.session_id.in_(list(session_ids))).values(last_ping=now)

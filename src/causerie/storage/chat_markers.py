@@ -5,21 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import USERS
+from causerie.storage.db import Conn
 from causerie.storage.schema import attendees, group_members
 
 
-async def set_last_read(conn: AsyncConnection, attendee_id: int, message_id: int) -> None:
+async def set_last_read(conn: Conn, attendee_id: int, message_id: int) -> None:
     await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(last_read_message=message_id))
 
 
-async def set_display_name(conn: AsyncConnection, attendee_id: int, name: str) -> None:
+async def set_display_name(conn: Conn, attendee_id: int, name: str) -> None:
     await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(display_name=name))
 
 
-async def mark_everyone(conn: AsyncConnection, room_id: int, message_id: int, *, exclude: int) -> None:
+async def mark_everyone(conn: Conn, room_id: int, message_id: int, *, exclude: int) -> None:
     await conn.execute(
         update(attendees)
         .where(attendees.c.room_id == room_id, attendees.c.id != exclude)
@@ -27,9 +27,7 @@ async def mark_everyone(conn: AsyncConnection, room_id: int, message_id: int, *,
     )
 
 
-async def mark_group_members(
-    conn: AsyncConnection, room_id: int, gids: Iterable[str], message_id: int, *, exclude: int
-) -> None:
+async def mark_group_members(conn: Conn, room_id: int, gids: Iterable[str], message_id: int, *, exclude: int) -> None:
     members = select(group_members.c.uid).where(group_members.c.gid.in_(sorted(set(gids))))
     await conn.execute(
         update(attendees)
@@ -44,7 +42,7 @@ async def mark_group_members(
 
 
 async def mark_direct(
-    conn: AsyncConnection, room_id: int, actors: Iterable[tuple[str, str]], message_id: int, *, exclude: int
+    conn: Conn, room_id: int, actors: Iterable[tuple[str, str]], message_id: int, *, exclude: int
 ) -> None:
     matches = [and_(attendees.c.actor_type == t, attendees.c.actor_id == i) for t, i in sorted(set(actors))]
     await conn.execute(
@@ -54,7 +52,7 @@ async def mark_direct(
     )
 
 
-async def reset_room(conn: AsyncConnection, room_id: int) -> None:
+async def reset_room(conn: Conn, room_id: int) -> None:
     """Forget read and mention markers, for a room whose history was cleared."""
     await conn.execute(
         update(attendees)

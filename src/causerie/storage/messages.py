@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import Actor
+from causerie.storage.db import Conn
 from causerie.storage.schema import message_mentions, messages, reactions, rooms
 
 
 async def insert(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     room_id: int,
     actor: Actor,
@@ -112,18 +112,14 @@ def row_of(
 COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
 
 
-async def newer(
-    conn: AsyncConnection, room_id: int, after_id: int, limit: int, *, include: bool = False
-) -> list[MessageRow]:
+async def newer(conn: Conn, room_id: int, after_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
     """Messages after ``after_id``, oldest first (long-poll)."""
     bound = messages.c.id >= after_id if include else messages.c.id > after_id
     query = select(messages).where(messages.c.room_id == room_id, bound).order_by(messages.c.id).limit(limit)
     return list(await conn.execute(query))
 
 
-async def older(
-    conn: AsyncConnection, room_id: int, before_id: int, limit: int, *, include: bool = False
-) -> list[MessageRow]:
+async def older(conn: Conn, room_id: int, before_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
     """Messages before ``before_id`` (0: from the newest), newest first (history)."""
     query = select(messages).where(messages.c.room_id == room_id)
     if before_id > 0:
@@ -132,12 +128,12 @@ async def older(
     return list(await conn.execute(query))
 
 
-async def get(conn: AsyncConnection, room_id: int, message_id: int) -> MessageRow | None:
+async def get(conn: Conn, room_id: int, message_id: int) -> MessageRow | None:
     query = select(messages).where(messages.c.id == message_id, messages.c.room_id == room_id)
     return (await conn.execute(query)).first()
 
 
-async def get_many(conn: AsyncConnection, room_id: int, ids: Iterable[int]) -> dict[int, MessageRow]:
+async def get_many(conn: Conn, room_id: int, ids: Iterable[int]) -> dict[int, MessageRow]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}
@@ -145,18 +141,18 @@ async def get_many(conn: AsyncConnection, room_id: int, ids: Iterable[int]) -> d
     return {int(row.id): row for row in await conn.execute(query)}
 
 
-async def last_id(conn: AsyncConnection, room_id: int) -> int:
+async def last_id(conn: Conn, room_id: int) -> int:
     query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id)
     return int((await conn.execute(query)).scalar() or 0)
 
 
-async def id_before(conn: AsyncConnection, room_id: int, message_id: int) -> int:
+async def id_before(conn: Conn, room_id: int, message_id: int) -> int:
     """The id of the message right before ``message_id`` in the room, 0 when there is none."""
     query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id, messages.c.id < message_id)
     return int((await conn.execute(query)).scalar() or 0)
 
 
-async def count_unread(conn: AsyncConnection, room_id: int, after_id: int) -> int:
+async def count_unread(conn: Conn, room_id: int, after_id: int) -> int:
     query = (
         select(func.count())
         .select_from(messages)
@@ -170,7 +166,7 @@ async def count_unread(conn: AsyncConnection, room_id: int, after_id: int) -> in
 
 
 async def edit(
-    conn: AsyncConnection,
+    conn: Conn,
     message_id: int,
     *,
     message: str,
@@ -193,7 +189,7 @@ async def edit(
 
 
 async def replace(
-    conn: AsyncConnection,
+    conn: Conn,
     message_id: int,
     *,
     message_type: str,
@@ -213,9 +209,7 @@ def _json(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-async def find_reaction_message(
-    conn: AsyncConnection, room_id: int, parent_id: int, actor: Actor, reaction: str
-) -> int | None:
+async def find_reaction_message(conn: Conn, room_id: int, parent_id: int, actor: Actor, reaction: str) -> int | None:
     """The ``reaction`` system message ``actor`` posted when giving ``reaction`` on ``parent_id``."""
     query = (
         select(messages.c.id)
@@ -234,7 +228,7 @@ async def find_reaction_message(
     return None if found is None else int(found)
 
 
-async def latest(conn: AsyncConnection, room_id: int, *, skip_system: Sequence[str] = ()) -> MessageRow | None:
+async def latest(conn: Conn, room_id: int, *, skip_system: Sequence[str] = ()) -> MessageRow | None:
     """The newest message of the room, leaving out the given kinds of system message."""
     query = select(messages).where(messages.c.room_id == room_id)
     if skip_system:
@@ -242,7 +236,7 @@ async def latest(conn: AsyncConnection, room_id: int, *, skip_system: Sequence[s
     return (await conn.execute(query.order_by(messages.c.id.desc()).limit(1))).first()
 
 
-async def delete_all(conn: AsyncConnection, room_id: int) -> None:
+async def delete_all(conn: Conn, room_id: int) -> None:
     """Every message of the room, with their reactions and mention rows."""
     await conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
     await conn.execute(delete(message_mentions).where(message_mentions.c.room_id == room_id))

@@ -51,7 +51,7 @@ def script_heads() -> frozenset[str]:
 async def current_revisions(db: Database) -> frozenset[str]:
     """The revisions the database is at; empty when it was never migrated."""
     try:
-        async with db.engine.connect() as conn:
+        async with db.read() as conn:
             rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
             return frozenset(str(row[0]) for row in rows)
     except DBAPIError:
@@ -69,7 +69,7 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
 
-    async with db.engine.begin() as conn:
+    async with db.write() as conn:
         if not db.is_sqlite:
             # Several processes starting at once on one PostgreSQL database: one migrates, the
             # others wait here and then find nothing left to do (Alembic re-reads the version).

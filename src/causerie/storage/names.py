@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import attendees, groups, users
 
 
-async def user_names(conn: AsyncConnection, uids: Iterable[str]) -> dict[str, str]:
+async def user_names(conn: Conn, uids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(uids))
     if not wanted:
         return {}
@@ -18,7 +18,7 @@ async def user_names(conn: AsyncConnection, uids: Iterable[str]) -> dict[str, st
     return {row.uid: row.display_name for row in rows}
 
 
-async def group_names(conn: AsyncConnection, gids: Iterable[str]) -> dict[str, str]:
+async def group_names(conn: Conn, gids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(gids))
     if not wanted:
         return {}
@@ -26,7 +26,7 @@ async def group_names(conn: AsyncConnection, gids: Iterable[str]) -> dict[str, s
     return {row.gid: row.display_name for row in rows}
 
 
-async def attendee_names(conn: AsyncConnection, room_id: int, actor_type: str, ids: Iterable[str]) -> dict[str, str]:
+async def attendee_names(conn: Conn, room_id: int, actor_type: str, ids: Iterable[str]) -> dict[str, str]:
     wanted = sorted(set(ids))
     if not wanted:
         return {}

@@ -7,51 +7,51 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import attendees, talk_sessions
 
 # --- attendees ----------------------------------------------------------------------------------
 
 
-async def get_attendee(conn: AsyncConnection, room_id: int, actor_type: str, actor_id: str) -> Row[Any] | None:
+async def get_attendee(conn: Conn, room_id: int, actor_type: str, actor_id: str) -> Row[Any] | None:
     query = select(attendees).where(
         attendees.c.room_id == room_id, attendees.c.actor_type == actor_type, attendees.c.actor_id == actor_id
     )
     return (await conn.execute(query)).first()
 
 
-async def get_attendee_by_id(conn: AsyncConnection, room_id: int, attendee_id: int) -> Row[Any] | None:
+async def get_attendee_by_id(conn: Conn, room_id: int, attendee_id: int) -> Row[Any] | None:
     query = select(attendees).where(attendees.c.room_id == room_id, attendees.c.id == attendee_id)
     return (await conn.execute(query)).first()
 
 
-async def list_attendees(conn: AsyncConnection, room_id: int) -> Sequence[Row[Any]]:
+async def list_attendees(conn: Conn, room_id: int) -> Sequence[Row[Any]]:
     query = select(attendees).where(attendees.c.room_id == room_id).order_by(attendees.c.id)
     return (await conn.execute(query)).all()
 
 
-async def insert_attendee(conn: AsyncConnection, **values: Any) -> int:
+async def insert_attendee(conn: Conn, **values: Any) -> int:
     result = await conn.execute(attendees.insert().values(**values).returning(attendees.c.id))
     return int(result.scalar_one())
 
 
-async def update_attendee(conn: AsyncConnection, attendee_id: int, **values: Any) -> None:
+async def update_attendee(conn: Conn, attendee_id: int, **values: Any) -> None:
     await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(**values))
 
 
-async def delete_attendee(conn: AsyncConnection, attendee_id: int) -> None:
+async def delete_attendee(conn: Conn, attendee_id: int) -> None:
     await conn.execute(delete(attendees).where(attendees.c.id == attendee_id))
 
 
-async def count_attendees(conn: AsyncConnection, room_id: int, *, actor_type: str | None = None) -> int:
+async def count_attendees(conn: Conn, room_id: int, *, actor_type: str | None = None) -> int:
     query = select(func.count()).select_from(attendees).where(attendees.c.room_id == room_id)
     if actor_type is not None:
         query = query.where(attendees.c.actor_type == actor_type)
     return int((await conn.execute(query)).scalar_one())
 
 
-async def count_by_types(conn: AsyncConnection, room_id: int, participant_types: Sequence[int]) -> int:
+async def count_by_types(conn: Conn, room_id: int, participant_types: Sequence[int]) -> int:
     query = (
         select(func.count())
         .select_from(attendees)
@@ -60,7 +60,7 @@ async def count_by_types(conn: AsyncConnection, room_id: int, participant_types:
     return int((await conn.execute(query)).scalar_one())
 
 
-async def min_last_read(conn: AsyncConnection, room_id: int) -> int:
+async def min_last_read(conn: Conn, room_id: int) -> int:
     """Talk's "last common read": the lowest read marker of the users who share theirs."""
     query = select(func.min(attendees.c.last_read_message)).where(
         attendees.c.room_id == room_id, attendees.c.actor_type == "users", attendees.c.read_privacy == 0
@@ -71,17 +71,17 @@ async def min_last_read(conn: AsyncConnection, room_id: int) -> int:
 # --- Talk sessions ------------------------------------------------------------------------------
 
 
-async def insert_session(conn: AsyncConnection, **values: Any) -> int:
+async def insert_session(conn: Conn, **values: Any) -> int:
     result = await conn.execute(talk_sessions.insert().values(**values).returning(talk_sessions.c.id))
     return int(result.scalar_one())
 
 
-async def get_session(conn: AsyncConnection, session_id: str) -> Row[Any] | None:
+async def get_session(conn: Conn, session_id: str) -> Row[Any] | None:
     query = select(talk_sessions).where(talk_sessions.c.session_id == session_id)
     return (await conn.execute(query)).first()
 
 
-async def sessions_of(conn: AsyncConnection, attendee_ids: Sequence[int]) -> Sequence[Row[Any]]:
+async def sessions_of(conn: Conn, attendee_ids: Sequence[int]) -> Sequence[Row[Any]]:
     if not attendee_ids:
         return []
     query = (
@@ -90,9 +90,9 @@ async def sessions_of(conn: AsyncConnection, attendee_ids: Sequence[int]) -> Seq
     return (await conn.execute(query)).all()
 
 
-async def delete_session(conn: AsyncConnection, session_id: str) -> None:
+async def delete_session(conn: Conn, session_id: str) -> None:
     await conn.execute(delete(talk_sessions).where(talk_sessions.c.session_id == session_id))
 
 
-async def update_session(conn: AsyncConnection, session_id: str, **values: Any) -> None:
+async def update_session(conn: Conn, session_id: str, **values: Any) -> None:
     await conn.execute(update(talk_sessions).where(talk_sessions.c.session_id == session_id).values(**values))

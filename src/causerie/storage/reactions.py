@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from causerie.services.actors import Actor
+from causerie.storage.db import Conn
 from causerie.storage.schema import reactions
 
 
-async def add(conn: AsyncConnection, room_id: int, message_id: int, actor: Actor, reaction: str, now: int) -> bool:
+async def add(conn: Conn, room_id: int, message_id: int, actor: Actor, reaction: str, now: int) -> bool:
     """Store the reaction; False when the actor had already given it."""
     existing = await conn.execute(
         select(reactions.c.id).where(
@@ -44,7 +44,7 @@ async def add(conn: AsyncConnection, room_id: int, message_id: int, actor: Actor
     return True
 
 
-async def remove(conn: AsyncConnection, message_id: int, actor: Actor, reaction: str) -> bool:
+async def remove(conn: Conn, message_id: int, actor: Actor, reaction: str) -> bool:
     result = await conn.execute(
         delete(reactions).where(
             reactions.c.message_id == message_id,
@@ -56,11 +56,11 @@ async def remove(conn: AsyncConnection, message_id: int, actor: Actor, reaction:
     return bool(result.rowcount)
 
 
-async def remove_all(conn: AsyncConnection, message_id: int) -> None:
+async def remove_all(conn: Conn, message_id: int) -> None:
     await conn.execute(delete(reactions).where(reactions.c.message_id == message_id))
 
 
-async def list_for(conn: AsyncConnection, message_id: int, reaction: str | None = None) -> list[Row[Any]]:
+async def list_for(conn: Conn, message_id: int, reaction: str | None = None) -> list[Row[Any]]:
     """Who reacted, newest first."""
     query = select(reactions).where(reactions.c.message_id == message_id)
     if reaction is not None:
@@ -68,7 +68,7 @@ async def list_for(conn: AsyncConnection, message_id: int, reaction: str | None 
     return list(await conn.execute(query.order_by(reactions.c.id.desc())))
 
 
-async def counts(conn: AsyncConnection, message_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+async def counts(conn: Conn, message_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """``{message_id: {emoji: count}}`` in the order the emojis were first given."""
     wanted = sorted(set(message_ids))
     if not wanted:
@@ -85,7 +85,7 @@ async def counts(conn: AsyncConnection, message_ids: Iterable[int]) -> dict[int,
     return found
 
 
-async def given_by(conn: AsyncConnection, message_ids: Iterable[int], actor: Actor) -> dict[int, list[str]]:
+async def given_by(conn: Conn, message_ids: Iterable[int], actor: Actor) -> dict[int, list[str]]:
     """The emojis ``actor`` gave on each of the messages."""
     wanted = sorted(set(message_ids))
     if not wanted:

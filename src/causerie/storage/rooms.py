@@ -7,47 +7,47 @@ from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Row
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import attendees, rooms
 
 
-async def get_by_token(conn: AsyncConnection, token: str) -> Row[Any] | None:
+async def get_by_token(conn: Conn, token: str) -> Row[Any] | None:
     return (await conn.execute(select(rooms).where(rooms.c.token == token))).first()
 
 
-async def get_by_id(conn: AsyncConnection, room_id: int) -> Row[Any] | None:
+async def get_by_id(conn: Conn, room_id: int) -> Row[Any] | None:
     return (await conn.execute(select(rooms).where(rooms.c.id == room_id))).first()
 
 
-async def token_exists(conn: AsyncConnection, token: str) -> bool:
+async def token_exists(conn: Conn, token: str) -> bool:
     return bool((await conn.execute(select(exists().where(rooms.c.token == token)))).scalar())
 
 
-async def insert(conn: AsyncConnection, **values: Any) -> int:
+async def insert(conn: Conn, **values: Any) -> int:
     result = await conn.execute(rooms.insert().values(**values).returning(rooms.c.id))
     return int(result.scalar_one())
 
 
-async def update_room(conn: AsyncConnection, room_id: int, **values: Any) -> None:
+async def update_room(conn: Conn, room_id: int, **values: Any) -> None:
     await conn.execute(update(rooms).where(rooms.c.id == room_id).values(**values))
 
 
-async def touch(conn: AsyncConnection, room_id: int, now: int) -> None:
+async def touch(conn: Conn, room_id: int, now: int) -> None:
     """Mark the room changed for ``modifiedSince`` listings."""
     await conn.execute(update(rooms).where(rooms.c.id == room_id).values(modified_at=now))
 
 
-async def delete_room(conn: AsyncConnection, room_id: int) -> None:
+async def delete_room(conn: Conn, room_id: int) -> None:
     await conn.execute(delete(rooms).where(rooms.c.id == room_id))
 
 
-async def find_by_type_and_name(conn: AsyncConnection, room_type: int, name: str) -> Row[Any] | None:
+async def find_by_type_and_name(conn: Conn, room_type: int, name: str) -> Row[Any] | None:
     query = select(rooms).where(rooms.c.type == room_type, rooms.c.name == name).order_by(rooms.c.id)
     return (await conn.execute(query)).first()
 
 
-async def find_by_object(conn: AsyncConnection, room_type: int, object_type: str, object_id: str) -> Row[Any] | None:
+async def find_by_object(conn: Conn, room_type: int, object_type: str, object_id: str) -> Row[Any] | None:
     query = (
         select(rooms)
         .where(rooms.c.type == room_type, rooms.c.object_type == object_type, rooms.c.object_id == object_id)
@@ -56,9 +56,7 @@ async def find_by_object(conn: AsyncConnection, room_type: int, object_type: str
     return (await conn.execute(query)).first()
 
 
-async def list_for_actor(
-    conn: AsyncConnection, actor_type: str, actor_id: str, *, modified_since: int = 0
-) -> Sequence[Row[Any]]:
+async def list_for_actor(conn: Conn, actor_type: str, actor_id: str, *, modified_since: int = 0) -> Sequence[Row[Any]]:
     """The rooms an actor is an attendee of, oldest first; with ``modified_since`` only those that
     changed, had activity or have a call since then."""
     query = (
@@ -79,7 +77,7 @@ async def list_for_actor(
 
 
 async def list_listed(
-    conn: AsyncConnection,
+    conn: Conn,
     *,
     min_listable: int,
     exclude_actor: tuple[str, str],

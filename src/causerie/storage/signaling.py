@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from causerie.storage.db import Conn
 from causerie.storage.schema import signaling_messages
 
 
-async def insert(conn: AsyncConnection, *, recipient: str, sender: str, message: str, now: int) -> None:
+async def insert(conn: Conn, *, recipient: str, sender: str, message: str, now: int) -> None:
     await conn.execute(
         signaling_messages.insert().values(recipient=recipient, sender=sender, message=message, created_at=now)
     )
 
 
-async def take(conn: AsyncConnection, recipient: str) -> list[str]:
+async def take(conn: Conn, recipient: str) -> list[str]:
     """The recipient's waiting messages, oldest first, removed from the table."""
     rows = (
         await conn.execute(
@@ -28,10 +28,10 @@ async def take(conn: AsyncConnection, recipient: str) -> list[str]:
     return [str(row.message) for row in rows]
 
 
-async def purge(conn: AsyncConnection, recipient: str) -> None:
+async def purge(conn: Conn, recipient: str) -> None:
     await conn.execute(delete(signaling_messages).where(signaling_messages.c.recipient == recipient))
 
 
-async def count(conn: AsyncConnection, recipient: str) -> int:
+async def count(conn: Conn, recipient: str) -> int:
     query = select(func.count()).select_from(signaling_messages).where(signaling_messages.c.recipient == recipient)
     return int((await conn.execute(query)).scalar_one())

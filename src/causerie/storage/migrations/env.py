@@ -27,7 +27,7 @@ if connection is not None:
 else:
     # Used by `alembic revision --autogenerate` during development, with a sync URL.
     url = config.get_main_option("sqlalchemy.url") or "sqlite://"
-    url = url.replace("+aiosqlite", "").replace("+asyncpg", "+psycopg2")
+    url = url.replace("+pysqlite", "").replace("+asyncpg", "+psycopg2")
     engine = create_engine(url)
     with engine.connect() as conn:
         _configure_and_run(conn)
