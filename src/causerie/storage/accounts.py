@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import app_passwords, group_members, groups, http_sessions, users
+
+_USER = prepared(select(users).where(users.c.uid == bindparam("uid")))
+_APP_PASSWORD_OWNER = prepared(select(app_passwords.c.uid).where(app_passwords.c.token_hash == bindparam("token_hash")))
+_HTTP_SESSION = prepared(select(http_sessions).where(http_sessions.c.id_hash == bindparam("id_hash")))
 
 
 async def get_user(conn: Conn, uid: str) -> Row[Any] | None:
-    return (await conn.execute(select(users).where(users.c.uid == uid))).first()
+    return (await conn.execute(_USER, {"uid": uid})).first()
 
 
 async def get_users(conn: Conn, uids: Sequence[str]) -> dict[str, Row[Any]]:
@@ -129,7 +134,7 @@ async def insert_app_password(conn: Conn, uid: str, name: str, token_hash: str, 
 
 
 async def app_password_owner(conn: Conn, token_hash: str) -> str | None:
-    row = (await conn.execute(select(app_passwords.c.uid).where(app_passwords.c.token_hash == token_hash))).first()
+    row = (await conn.execute(_APP_PASSWORD_OWNER, {"token_hash": token_hash})).first()
     return None if row is None else str(row[0])
 
 
@@ -137,7 +142,7 @@ async def app_password_owner(conn: Conn, token_hash: str) -> str | None:
 
 
 async def get_http_session(conn: Conn, id_hash: str) -> Row[Any] | None:
-    return (await conn.execute(select(http_sessions).where(http_sessions.c.id_hash == id_hash))).first()
+    return (await conn.execute(_HTTP_SESSION, {"id_hash": id_hash})).first()
 
 
 async def insert_http_session(conn: Conn, id_hash: str, uid: str | None, csrf_token: str, now: int) -> None:

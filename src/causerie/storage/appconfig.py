@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import appconfig
 
 
@@ -21,8 +22,11 @@ class StoredValue:
     sensitive: bool
 
 
+_APP = prepared(select(appconfig).where(appconfig.c.appid == bindparam("app")))
+
+
 async def load_app(conn: Conn, app: str) -> dict[str, StoredValue]:
-    rows = await conn.execute(select(appconfig).where(appconfig.c.appid == app))
+    rows = await conn.execute(_APP, {"app": app})
     return {r.configkey: StoredValue(r.configkey, r.configvalue, r.type, bool(r.sensitive)) for r in rows}
 
 

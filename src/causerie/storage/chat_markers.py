@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 
 from causerie.services.actors import USERS
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import attendees, group_members
+
+_SET_LAST_READ = prepared(
+    update(attendees)
+    .where(attendees.c.id == bindparam("attendee_id"))
+    .values(last_read_message=bindparam("message_id"))
+)
 
 
 async def set_last_read(conn: Conn, attendee_id: int, message_id: int) -> None:
-    await conn.execute(update(attendees).where(attendees.c.id == attendee_id).values(last_read_message=message_id))
+    await conn.execute(_SET_LAST_READ, {"attendee_id": attendee_id, "message_id": message_id})
 
 
 async def set_display_name(conn: Conn, attendee_id: int, name: str) -> None:

@@ -7,12 +7,29 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import BindParameter
 
 from causerie.services.actors import Actor
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import message_mentions, messages, reactions, rooms
+
+_COLUMNS = (
+    "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",
+    "parameters", "parent_id", "reference_id", "silent", "created_at", "expire_at",
+)  # fmt: skip
+_INSERT = prepared(messages.insert().values({name: bindparam(name) for name in _COLUMNS}).returning(messages.c.id))
+_ROOM_ACTIVITY = prepared(update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_activity=bindparam("now")))
+_ROOM_LAST_MESSAGE = prepared(
+    update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_message_id=bindparam("message_id"))
+)
+_ROOM_LAST_MESSAGE_AND_ACTIVITY = prepared(
+    update(rooms)
+    .where(rooms.c.id == bindparam("b_room"))
+    .values(last_message_id=bindparam("message_id"), last_activity=bindparam("now"))
+)
 
 
 async def insert(
@@ -39,31 +56,27 @@ async def insert(
     # SQLite writes are serialised by BEGIN IMMEDIATE already; one room update after the insert does.
     row_lock = conn.dialect.name != "sqlite"
     if row_lock:
-        await conn.execute(update(rooms).where(rooms.c.id == room_id).values(last_activity=now))
-    result = await conn.execute(
-        messages.insert()
-        .values(
-            room_id=room_id,
-            actor_type=actor.type,
-            actor_id=actor.id,
-            actor_display_name=actor.display_name,
-            message_type=message_type,
-            system_message=system_message,
-            message=message,
-            parameters=_json(parameters or {}),
-            parent_id=parent_id,
-            reference_id=reference_id,
-            silent=silent,
-            created_at=now,
-            expire_at=expire_at,
-        )
-        .returning(messages.c.id)
-    )
-    message_id = int(result.scalar_one())
-    changes: dict[str, int] = {"last_message_id": message_id}
-    if not row_lock:
-        changes["last_activity"] = now
-    await conn.execute(update(rooms).where(rooms.c.id == room_id).values(**changes))
+        await conn.execute(_ROOM_ACTIVITY, {"b_room": room_id, "now": now})
+    values = {
+        "room_id": room_id,
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "actor_display_name": actor.display_name,
+        "message_type": message_type,
+        "system_message": system_message,
+        "message": message,
+        "parameters": _json(parameters or {}),
+        "parent_id": parent_id,
+        "reference_id": reference_id,
+        "silent": silent,
+        "created_at": now,
+        "expire_at": expire_at,
+    }
+    message_id = int((await conn.execute(_INSERT, values)).scalar_one())
+    if row_lock:
+        await conn.execute(_ROOM_LAST_MESSAGE, {"b_room": room_id, "message_id": message_id})
+    else:
+        await conn.execute(_ROOM_LAST_MESSAGE_AND_ACTIVITY, {"b_room": room_id, "message_id": message_id, "now": now})
     return message_id
 
 
@@ -112,20 +125,33 @@ def row_of(
 COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
 
 
+def _page(bound: Any, *, newest_first: bool) -> Any:
+    order = messages.c.id.desc() if newest_first else messages.c.id
+    query = select(messages).where(messages.c.room_id == bindparam("room_id"))
+    if bound is not None:
+        query = query.where(bound)
+    return prepared(query.order_by(order).limit(bindparam("limit")))
+
+
+_ID: BindParameter[int] = bindparam("message_id")
+# keyed by includeLastKnown: is the given id itself part of the page?
+_NEWER = {True: _page(messages.c.id >= _ID, newest_first=False), False: _page(messages.c.id > _ID, newest_first=False)}
+_OLDER = {True: _page(messages.c.id <= _ID, newest_first=True), False: _page(messages.c.id < _ID, newest_first=True)}
+_NEWEST = _page(None, newest_first=True)
+
+
 async def newer(conn: Conn, room_id: int, after_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
     """Messages after ``after_id``, oldest first (long-poll)."""
-    bound = messages.c.id >= after_id if include else messages.c.id > after_id
-    query = select(messages).where(messages.c.room_id == room_id, bound).order_by(messages.c.id).limit(limit)
-    return list(await conn.execute(query))
+    params = {"room_id": room_id, "message_id": after_id, "limit": limit}
+    return list(await conn.execute(_NEWER[include], params))
 
 
 async def older(conn: Conn, room_id: int, before_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
     """Messages before ``before_id`` (0: from the newest), newest first (history)."""
-    query = select(messages).where(messages.c.room_id == room_id)
-    if before_id > 0:
-        query = query.where(messages.c.id <= before_id if include else messages.c.id < before_id)
-    query = query.order_by(messages.c.id.desc()).limit(limit)
-    return list(await conn.execute(query))
+    if before_id <= 0:
+        return list(await conn.execute(_NEWEST, {"room_id": room_id, "limit": limit}))
+    params = {"room_id": room_id, "message_id": before_id, "limit": limit}
+    return list(await conn.execute(_OLDER[include], params))
 
 
 async def get(conn: Conn, room_id: int, message_id: int) -> MessageRow | None:

@@ -5,25 +5,41 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import attendees, talk_sessions
 
 # --- attendees ----------------------------------------------------------------------------------
 
 
-async def get_attendee(conn: Conn, room_id: int, actor_type: str, actor_id: str) -> Row[Any] | None:
-    query = select(attendees).where(
-        attendees.c.room_id == room_id, attendees.c.actor_type == actor_type, attendees.c.actor_id == actor_id
+_ATTENDEE = prepared(
+    select(attendees).where(
+        attendees.c.room_id == bindparam("room_id"),
+        attendees.c.actor_type == bindparam("actor_type"),
+        attendees.c.actor_id == bindparam("actor_id"),
     )
-    return (await conn.execute(query)).first()
+)
+_ATTENDEE_BY_ID = prepared(
+    select(attendees).where(attendees.c.room_id == bindparam("room_id"), attendees.c.id == bindparam("attendee_id"))
+)
+_MIN_LAST_READ = prepared(
+    select(func.min(attendees.c.last_read_message)).where(
+        attendees.c.room_id == bindparam("room_id"), attendees.c.actor_type == "users", attendees.c.read_privacy == 0
+    )
+)
+_SESSION = prepared(select(talk_sessions).where(talk_sessions.c.session_id == bindparam("session_id")))
+
+
+async def get_attendee(conn: Conn, room_id: int, actor_type: str, actor_id: str) -> Row[Any] | None:
+    params = {"room_id": room_id, "actor_type": actor_type, "actor_id": actor_id}
+    return (await conn.execute(_ATTENDEE, params)).first()
 
 
 async def get_attendee_by_id(conn: Conn, room_id: int, attendee_id: int) -> Row[Any] | None:
-    query = select(attendees).where(attendees.c.room_id == room_id, attendees.c.id == attendee_id)
-    return (await conn.execute(query)).first()
+    return (await conn.execute(_ATTENDEE_BY_ID, {"room_id": room_id, "attendee_id": attendee_id})).first()
 
 
 async def list_attendees(conn: Conn, room_id: int) -> Sequence[Row[Any]]:
@@ -62,10 +78,7 @@ async def count_by_types(conn: Conn, room_id: int, participant_types: Sequence[i
 
 async def min_last_read(conn: Conn, room_id: int) -> int:
     """Talk's "last common read": the lowest read marker of the users who share theirs."""
-    query = select(func.min(attendees.c.last_read_message)).where(
-        attendees.c.room_id == room_id, attendees.c.actor_type == "users", attendees.c.read_privacy == 0
-    )
-    return int((await conn.execute(query)).scalar() or 0)
+    return int((await conn.execute(_MIN_LAST_READ, {"room_id": room_id})).scalar() or 0)
 
 
 # --- Talk sessions ------------------------------------------------------------------------------
@@ -77,8 +90,7 @@ async def insert_session(conn: Conn, **values: Any) -> int:
 
 
 async def get_session(conn: Conn, session_id: str) -> Row[Any] | None:
-    query = select(talk_sessions).where(talk_sessions.c.session_id == session_id)
-    return (await conn.execute(query)).first()
+    return (await conn.execute(_SESSION, {"session_id": session_id})).first()
 
 
 async def sessions_of(conn: Conn, attendee_ids: Sequence[int]) -> Sequence[Row[Any]]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import attendees, rooms
+
+_BY_TOKEN = prepared(select(rooms).where(rooms.c.token == bindparam("token")))
 
 
 async def get_by_token(conn: Conn, token: str) -> Row[Any] | None:
-    return (await conn.execute(select(rooms).where(rooms.c.token == token))).first()
+    return (await conn.execute(_BY_TOKEN, {"token": token})).first()
 
 
 async def get_by_id(conn: Conn, room_id: int) -> Row[Any] | None:

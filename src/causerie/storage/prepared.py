@@ -1,0 +1,130 @@
+"""Statements built once, at import, with ``bindparam()`` placeholders for their values.
+
+The hot paths of a request (who is asking, which room, send, receive) run the same few statements
+over and over. Built once, a statement skips SQLAlchemy's expression building on every call; on
+PostgreSQL it then runs through SQLAlchemy like any other. On SQLite, ``LoopConnection`` goes one
+step further: it compiles the statement once and runs it on the ``sqlite3`` connection itself,
+which costs a few microseconds where SQLAlchemy's execution machinery costs about forty.
+
+What the direct path keeps from SQLAlchemy: the SQL it compiles, the Python-side column defaults
+and bind conversions (``construct_params``), and the result conversions (Booleans come back as
+``bool``). Rows answer by attribute, by index and through ``_mapping``, as SQLAlchemy's rows do.
+Only plain values may be bound (no ``expanding`` IN lists): those statements stay dynamic.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy.sql.base import Executable
+
+S = TypeVar("S", bound=Executable)
+
+_REGISTERED: dict[int, Executable] = {}
+_PLANS: dict[int, _Plan] = {}
+# sqlite3 takes named parameters from a dict, so no reordering is needed.
+_DIALECT = SQLiteDialect_pysqlite(paramstyle="named")
+
+
+def prepared(statement: S) -> S:
+    """Mark a statement built once at import; it is returned unchanged."""
+    _REGISTERED[id(statement)] = statement
+    return statement
+
+
+class Result:
+    """The part of SQLAlchemy's ``CursorResult`` that storage code uses, over fetched rows."""
+
+    def __init__(self, rows: list[Any], rowcount: int) -> None:
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+    def all(self) -> list[Any]:
+        return self._rows
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        if len(self._rows) != 1:
+            raise LookupError(f"expected one row, got {len(self._rows)}")
+        return self._rows[0][0]
+
+
+def _row_class(names: Sequence[str]) -> type:
+    base = namedtuple("Row", names, rename=True)  # type: ignore[misc]
+    keys = tuple(names)
+
+    def mapping(self: tuple[Any, ...]) -> dict[str, Any]:
+        return dict(zip(keys, self, strict=True))
+
+    return type("Row", (base,), {"__slots__": (), "_mapping": property(mapping)})
+
+
+def _scalar_defaults(compiled: Any) -> dict[str, Any]:
+    """Column defaults SQLAlchemy would fill in at execution (``default=`` / ``onupdate=``)."""
+    found: dict[str, Any] = {}
+    prefetch = [*compiled.insert_prefetch, *compiled.update_prefetch]
+    if not prefetch:
+        return found
+    key_of = compiled._within_exec_param_key_getter
+    for column in prefetch:
+        default = column.default if column in compiled.insert_prefetch else column.onupdate
+        if default is None or not default.is_scalar:
+            raise TypeError(f"prepared statements take scalar column defaults only ({column})")
+        found[key_of(column)] = default.arg
+    return found
+
+
+class _Plan:
+    def __init__(self, statement: Executable) -> None:
+        compiled: Any = statement.compile(dialect=_DIALECT)  # type: ignore[attr-defined]
+        self.sql = str(compiled)
+        self._compiled = compiled
+        self._defaults = _scalar_defaults(compiled)
+        self._bind_processors = dict(compiled._bind_processors)
+        columns = compiled._result_columns
+        self._row = _row_class([column[0] for column in columns]) if columns else None
+        processors: list[Callable[[Any], Any] | None] = [
+            column[3]._cached_result_processor(_DIALECT, None) for column in columns
+        ]
+        self._processors = processors if any(processors) else None
+
+    def run(self, conn: sqlite3.Connection, parameters: dict[str, Any] | None) -> Result:
+        values = self._compiled.construct_params({**self._defaults, **parameters} if parameters else self._defaults)
+        for name, processor in self._bind_processors.items():
+            if name in values:
+                values[name] = processor(values[name])
+        cursor = conn.execute(self.sql, values)
+        if self._row is None:
+            return Result([], cursor.rowcount)
+        raw = cursor.fetchall()
+        rowcount = cursor.rowcount
+        processors = self._processors
+        make = self._row._make  # type: ignore[attr-defined]
+        if processors is None:
+            rows = [make(r) for r in raw]
+        else:
+            rows = [make(v if p is None else p(v) for p, v in zip(processors, r, strict=True)) for r in raw]
+        return Result(rows, rowcount)
+
+
+def plan_for(statement: Executable) -> _Plan | None:
+    """The direct plan of a prepared statement, None for any other."""
+    key = id(statement)
+    plan = _PLANS.get(key)
+    if plan is None:
+        if _REGISTERED.get(key) is not statement:
+            return None
+        plan = _PLANS[key] = _Plan(statement)
+    return plan
