@@ -2,18 +2,20 @@
 httptools) doing only the essential work, so Causerie's numbers can be read as ratios.
 
 - ``GET /wait``: a long-poll parked on an ``asyncio.Event`` that ``POST /send`` fires for everyone.
-- ``POST /insert``: one SQLite insert (aiosqlite, WAL, synchronous=NORMAL, as Causerie) per request.
+- ``POST /insert``: one SQLite write transaction with one insert per request, run as Causerie runs
+  SQLite (the ``sqlite3`` module in place on the event loop, WAL, synchronous=NORMAL, BEGIN
+  IMMEDIATE).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import aiosqlite
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -25,8 +27,7 @@ DB_PATH = os.environ.get("BENCH_BASELINE_DB", "baseline.db")
 class State:
     event = asyncio.Event()
     message_id = 0
-    db: aiosqlite.Connection | None = None
-    lock = asyncio.Lock()
+    db: sqlite3.Connection | None = None
 
 
 def _message(message_id: int, text: str) -> dict[str, object]:
@@ -68,15 +69,14 @@ async def send(request: Request) -> Response:
 async def insert(request: Request) -> Response:
     payload = await request.json()
     text = str(payload.get("message", ""))
-    assert State.db is not None
-    async with State.lock:
-        # One write transaction per message, begun IMMEDIATE, as Causerie writes.
-        await State.db.execute("BEGIN IMMEDIATE")
-        cursor = await State.db.execute(
-            "INSERT INTO messages (room_id, actor_id, message, created) VALUES (?, ?, ?, ?)",
-            (1, "bob", text, int(time.time())),
-        )
-        await State.db.execute("COMMIT")
+    db = State.db
+    assert db is not None
+    db.execute("BEGIN IMMEDIATE")
+    cursor = db.execute(
+        "INSERT INTO messages (room_id, actor_id, message, created) VALUES (?, ?, ?, ?)",
+        (1, "bob", text, int(time.time())),
+    )
+    db.execute("COMMIT")
     return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201)
 
 
@@ -86,20 +86,20 @@ async def status(request: Request) -> Response:
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    db = await aiosqlite.connect(DB_PATH, isolation_level=None)
-    await db.execute("PRAGMA journal_mode=WAL")
-    await db.execute("PRAGMA synchronous=NORMAL")
-    await db.execute(
+    db = sqlite3.connect(DB_PATH, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    db.execute(
         "CREATE TABLE IF NOT EXISTS messages (id INTEGER PRIMARY KEY AUTOINCREMENT, room_id INTEGER NOT NULL, "
         "actor_id TEXT NOT NULL, message TEXT NOT NULL, created INTEGER NOT NULL)"
     )
-    await db.execute("CREATE INDEX IF NOT EXISTS messages_room ON messages (room_id, id)")
+    db.execute("CREATE INDEX IF NOT EXISTS messages_room ON messages (room_id, id)")
     State.db = db
     try:
         yield
     finally:
         State.event.set()
-        await db.close()
+        db.close()
 
 
 app = Starlette(

@@ -8,6 +8,7 @@ attempts in the last 30 minutes at the cap answer 429 "Reached maximum delay".
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import math
 import time
@@ -23,7 +24,10 @@ WINDOW_HOURS = 12
 BLOCK_WINDOW_S = 30 * 60
 
 
+@functools.lru_cache(maxsize=4096)
 def subnet_of(ip: str) -> str:
+    """The address attempts are counted for: the IPv4 address, or the IPv6 /64 (asked on every
+    request, hence remembered)."""
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:

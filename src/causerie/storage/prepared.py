@@ -6,8 +6,8 @@ PostgreSQL it then runs through SQLAlchemy like any other. On SQLite, ``LoopConn
 step further: it compiles the statement once and runs it on the ``sqlite3`` connection itself,
 which costs a few microseconds where SQLAlchemy's execution machinery costs about forty.
 
-What the direct path keeps from SQLAlchemy: the SQL it compiles, the Python-side column defaults
-and bind conversions (``construct_params``), and the result conversions (Booleans come back as
+What the direct path keeps from SQLAlchemy: the SQL it compiles, the literal values, Python-side
+column defaults and bind conversions, and the result conversions (Booleans come back as
 ``bool``). Rows answer by attribute, by index and through ``_mapping``, as SQLAlchemy's rows do.
 Only plain values may be bound (no ``expanding`` IN lists): those statements stay dynamic.
 """
@@ -91,7 +91,10 @@ class _Plan:
         compiled: Any = statement.compile(dialect=_DIALECT)  # type: ignore[attr-defined]
         self.sql = str(compiled)
         self._compiled = compiled
-        self._defaults = _scalar_defaults(compiled)
+        # The values that do not change between runs: literals written into the statement and column
+        # defaults; a run adds its parameters (a missing one makes sqlite3 raise).
+        fixed = {k: v for k, v in compiled.construct_params(_check=False).items() if v is not None}
+        self._fixed = {**fixed, **_scalar_defaults(compiled)}
         self._bind_processors = dict(compiled._bind_processors)
         columns = compiled._result_columns
         self._row = _row_class([column[0] for column in columns]) if columns else None
@@ -101,7 +104,7 @@ class _Plan:
         self._processors = processors if any(processors) else None
 
     def run(self, conn: sqlite3.Connection, parameters: dict[str, Any] | None) -> Result:
-        values = self._compiled.construct_params({**self._defaults, **parameters} if parameters else self._defaults)
+        values = {**self._fixed, **parameters} if parameters else dict(self._fixed)
         for name, processor in self._bind_processors.items():
             if name in values:
                 values[name] = processor(values[name])
