@@ -3,7 +3,7 @@ markers, mention suggestions)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from causerie.api import room_access
@@ -43,6 +43,9 @@ class Page:
     rows: list[Any]
     prepared: chat_format.Prepared
     common_read: int
+    # For a batch every viewer sees alike: presented once, and encoded once per envelope.
+    shared: list[dict[str, Any]] | None = None
+    bodies: dict[Any, Any] = field(default_factory=dict)
 
 
 def _flights(ctx: Ctx) -> SingleFlight:
@@ -81,7 +84,9 @@ async def receive(ctx: Ctx) -> Reply:
             if not rows:
                 return None
             prepared = await chat_format.prepare(conn, ref, rows)
-            return Page(rows, prepared, await participant_store.min_last_read(conn, room.id))
+            common_read = await participant_store.min_last_read(conn, room.id)
+        shared = chat_format.present(prepared, None, {}) if chat_format.same_for_everyone(prepared) else None
+        return Page(rows, prepared, common_read, shared)
 
     if future:
         key = room_key(room.token)
@@ -103,14 +108,16 @@ async def receive(ctx: Ctx) -> Reply:
                 # A 304 cannot carry headers, so a changed common read marker makes it 200 [].
                 return Reply([], headers={LAST_COMMON_READ: str(common)})
         return Reply(None, status=304)
-    own: dict[int, list[str]] = {}
-    if page.prepared.counts:
-        async with db.read() as conn:
-            own = await chat_format.own_reactions(conn, page.prepared, participant.actor)
     # The last row fetched, even if it is not shown (expired): the client's next offset.
     headers = {LAST_GIVEN: str(page.rows[-1].id)}
     if shares_read:
         headers[LAST_COMMON_READ] = str(page.common_read)
+    if page.shared is not None:
+        return Reply(page.shared, headers=headers, bodies=page.bodies)
+    own: dict[int, list[str]] = {}
+    if page.prepared.counts:
+        async with db.read() as conn:
+            own = await chat_format.own_reactions(conn, page.prepared, participant.actor)
     return Reply(chat_format.present(page.prepared, participant.actor, own), headers=headers)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import secrets
 import sys
@@ -83,6 +84,7 @@ def serve(host: str | None, port: int | None, log_level: str) -> None:
         forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
     )
     server = _Server(config, runtime)
+    _tune_gc()
     click.echo(f"Causerie is starting at {settings.base_url}/  (data: {settings.data_dir})")
     if password is not None:
         click.echo(f"First start: created the user 'admin' with the password '{password}'.")
@@ -93,6 +95,19 @@ def serve(host: str | None, port: int | None, log_level: str) -> None:
     )
     sys.stdout.flush()
     server.run()
+
+
+def _tune_gc() -> None:
+    """Fewer cyclic garbage collections.
+
+    Thousands of parked long-polls are thousands of live objects that every full collection walks,
+    and answering them all at once allocates enough to trigger many: measured with bench/longpoll.py,
+    collections took a fifth of the time to answer 10,000 waiters. Objects made while starting
+    are frozen (never scanned again) and a young collection waits for 50,000 allocations, not 700.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 @main.group()

@@ -49,6 +49,8 @@ class Reply:
     data: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
+    # Shared by replies with the same data (one chat page for many polls): encoded once.
+    bodies: ocs.Bodies | None = None
 
 
 @dataclass
@@ -168,6 +170,7 @@ def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaita
         ctx: Ctx | None = None
         headers: dict[str, str] = {}
         message = ""
+        bodies: ocs.Bodies | None = None
         try:
             body = parse_body(request.headers.get("content-type", ""), await read_body(request))
             values = merge(query, body, request.path_params)
@@ -189,7 +192,7 @@ def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaita
                 ctx.slept_ms += await runtime.throttler.sleep_delay_or_throw(ctx.ip, action)
             result = await endpoint.handler(ctx)
             reply = result if isinstance(result, Reply) else Reply(result)
-            status, data = reply.status, reply.data
+            status, data, bodies = reply.status, reply.data, reply.bodies
             headers.update(reply.headers)
         except DomainError as error:
             status, data, message = error.status, error.data, error.message
@@ -205,7 +208,7 @@ def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaita
             headers.update(ctx.headers)
             _throttle_header(headers, ctx.slept_ms)
         response = ocs.render(
-            version=version, as_json=as_json, status=status, data=data, message=message, headers=headers
+            version=version, as_json=as_json, status=status, data=data, message=message, headers=headers, bodies=bodies
         )
         _set_session_cookie(response, ctx, request)
         return response

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from starlette.requests import Request
 
@@ -20,8 +20,13 @@ from causerie.events.hub import Hub
 T = TypeVar("T")
 
 
+def _release(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
 class Disconnect:
-    """Resolves when the client closes its connection (the ASGI ``http.disconnect`` message).
+    """Tells when the client closes its connection (the ASGI ``http.disconnect`` message).
 
     The request body has been read before a handler runs, so the next ``receive()`` only returns
     when the connection goes away (or the response is done).
@@ -31,10 +36,21 @@ class Disconnect:
         self._task: asyncio.Task[object] | None = None
         self._request = request
 
-    def task(self) -> asyncio.Task[object]:
+    @property
+    def happened(self) -> bool:
+        return self._task is not None and self._task.done()
+
+    def releases(self, future: asyncio.Future[None]) -> Callable[[], object]:
+        """Resolve ``future`` on disconnect; returns the function that undoes this."""
         if self._task is None:
             self._task = asyncio.ensure_future(self._request.receive())
-        return self._task
+        task = self._task
+
+        def on_done(_: object) -> None:
+            _release(future)
+
+        task.add_done_callback(on_done)
+        return lambda: task.remove_done_callback(on_done)
 
     def close(self) -> None:
         if self._task is not None and not self._task.done():
@@ -52,7 +68,10 @@ async def wait_for(
 ) -> T | None:
     """``check()``'s first non-None result, or None after ``seconds``, a disconnect or shutdown.
 
-    ``also`` are further keys whose pokes wake the wait (``check`` gets ``key``'s generation)."""
+    ``also`` are further keys whose pokes wake the wait (``check`` gets ``key``'s generation).
+    A wait is one future that a poke, the deadline and a disconnect all resolve: a poke resumes the
+    request directly, which matters when one message wakes thousands of them.
+    """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     disconnect = Disconnect(request)
@@ -65,9 +84,14 @@ async def wait_for(
                 remaining = deadline - loop.time()
                 if remaining <= 0 or hub.closed:
                     return None
-                watched: set[asyncio.Future[Any]] = {woken, disconnect.task()}
-                done, _ = await asyncio.wait(watched, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
-                if not done or disconnect.task().done():
+                timer = loop.call_at(deadline, _release, woken)
+                undo = disconnect.releases(woken)
+                try:
+                    await woken
+                finally:
+                    timer.cancel()
+                    undo()
+                if disconnect.happened or loop.time() >= deadline:
                     return None
             # Woken (or shut down): the next round looks at the database once more.
     finally:

@@ -7,7 +7,6 @@ import logging
 import time
 from collections.abc import Iterable
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causerie.runtime import Runtime
@@ -62,11 +61,16 @@ async def page_headers(runtime: Runtime) -> dict[str, str]:
     return external_call_page_headers(ServiceConfig.from_config(config))
 
 
-_DEFAULTS = (
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "no-referrer"),
-    ("x-frame-options", "SAMEORIGIN"),
-    ("x-robots-tag", "noindex, nofollow"),
+# Added to every response that does not set them itself (pages set their own CSP).
+_DEFAULTS = tuple(
+    (name.encode(), value.encode())
+    for name, value in (
+        ("x-content-type-options", "nosniff"),
+        ("referrer-policy", "no-referrer"),
+        ("x-frame-options", "SAMEORIGIN"),
+        ("x-robots-tag", "noindex, nofollow"),
+        ("content-security-policy", API_CSP),
+    )
 )
 
 
@@ -81,12 +85,10 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in _DEFAULTS:
-                    if name not in headers:
-                        headers[name] = value
-                if "content-security-policy" not in headers:
-                    headers["content-security-policy"] = API_CSP
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in _DEFAULTS if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -99,7 +101,7 @@ class RequestLog:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()

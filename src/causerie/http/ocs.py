@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 from xml.sax.saxutils import escape
 
+import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 JSON_TYPE = "application/json; charset=utf-8"
+# Encoded bodies by (OCS version, JSON?, status, message).
+Bodies = MutableMapping[tuple[int, bool, int, str], bytes | str]
 XML_TYPE = "application/xml; charset=utf-8"
 
 
@@ -21,9 +23,9 @@ def wants_json(request: Request, format_param: object) -> bool:
     return "application/json" in request.headers.get("accept", "").lower()
 
 
-def dumps(data: Any) -> str:
+def dumps(data: Any) -> bytes:
     # PHP's json_encode escapes "/" and non-ASCII; clients parse JSON, so plain escaping suffices.
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
 
 
 def _xml_children(value: Mapping[Any, Any] | list[Any] | tuple[Any, ...], indent: int) -> str:
@@ -95,7 +97,9 @@ def render(
     data: Any,
     message: str = "",
     headers: Mapping[str, str] | None = None,
+    bodies: Bodies | None = None,
 ) -> Response:
+    """``bodies`` keeps encoded bodies for answers many requests share (the same ``data``)."""
     http_status, meta = envelope(version, status, message)
     if version == 2 and status == 304:
         # Talk answers an empty long-poll with a bare 304: no body, no Content-Type.
@@ -104,12 +108,13 @@ def render(
         )
     if status == 304:
         data = None
-    if as_json:
-        body = dumps({"ocs": {"meta": meta, "data": data}})
-        media = JSON_TYPE
-    else:
-        body = to_xml(meta, data)
-        media = XML_TYPE
+    key = (version, as_json, status, message)
+    body = bodies.get(key) if bodies is not None else None
+    if body is None:
+        body = dumps({"ocs": {"meta": meta, "data": data}}) if as_json else to_xml(meta, data)
+        if bodies is not None:
+            bodies[key] = body
+    media = JSON_TYPE if as_json else XML_TYPE
     response = Response(body, status_code=http_status, headers=dict(headers or {}))
     response.headers["content-type"] = media
     return response

@@ -261,6 +261,16 @@ async def own_reactions(conn: Conn, prepared: Prepared, viewer: Actor | None) ->
     return await reaction_store.given_by(conn, prepared.counts.keys(), viewer)
 
 
+def same_for_everyone(prepared: Prepared) -> bool:
+    """Whether every viewer sees the batch alike: no system messages or deleted comments (their
+    texts speak to the viewer: "You added …", "Message deleted by you") and no reactions (whose
+    ``reactionsSelf`` is the viewer's)."""
+    if prepared.counts:
+        return False
+    rows = [*prepared.visible, *prepared.parents.values()]
+    return all(row.message_type not in (SYSTEM, COMMENT_DELETED) for row in rows)
+
+
 def present(prepared: Prepared, viewer: Actor | None, own: dict[int, list[str]]) -> list[dict[str, Any]]:
     """The batch as ``viewer`` sees it, in the order of the rows."""
     formatter = Formatter(prepared.room, viewer, prepared.names, prepared.counts)
