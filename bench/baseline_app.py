@@ -30,6 +30,19 @@ class State:
     db: sqlite3.Connection | None = None
 
 
+# The headers Causerie's chat answers carry (the security headers every response has, the chat
+# offsets), so that both servers write similar bytes and the client parses as much.
+HEADERS = {
+    "X-Chat-Last-Given": "0",
+    "X-Chat-Last-Common-Read": "0",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "SAMEORIGIN",
+    "x-robots-tag": "noindex, nofollow",
+    "content-security-policy": "default-src 'none';base-uri 'none';manifest-src 'self';frame-ancestors 'none'",
+}
+
+
 def _message(message_id: int, text: str) -> dict[str, object]:
     # About the size of a Talk chat message, so both servers send similar bytes.
     return {
@@ -55,7 +68,8 @@ def _message(message_id: int, text: str) -> dict[str, object]:
 async def wait(request: Request) -> Response:
     event = State.event
     await event.wait()
-    return JSONResponse({"ocs": {"meta": {"status": "ok"}, "data": [_message(State.message_id, "hello")]}})
+    data = [_message(State.message_id, "hello")]
+    return JSONResponse({"ocs": {"meta": {"status": "ok"}, "data": data}}, headers=HEADERS)
 
 
 async def send(request: Request) -> Response:
@@ -77,7 +91,7 @@ async def insert(request: Request) -> Response:
         (1, "bob", text, int(time.time())),
     )
     db.execute("COMMIT")
-    return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201)
+    return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201, headers=HEADERS)
 
 
 async def status(request: Request) -> Response:

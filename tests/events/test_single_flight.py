@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from causerie.events.hub import Hub
-from causerie.events.single_flight import SingleFlight
+from causerie.events.single_flight import KEEP_FINISHED, SingleFlight
 
 
 def test_concurrent_waiters_share_one_read() -> None:
@@ -75,3 +75,68 @@ def test_generations_only_grow_and_forget_idle_keys() -> None:
         return values
 
     assert asyncio.run(scenario()) == [0, 1, 2, 2, 3]
+
+
+def test_a_finished_read_serves_the_waiters_it_covers_without_reading_again() -> None:
+    async def scenario() -> tuple[list[int], int]:
+        hub = Hub()
+        flights = SingleFlight(hub)
+        reads = 0
+
+        async def read() -> int:  # finishes without suspending, as a SQLite read does
+            nonlocal reads
+            reads += 1
+            return reads
+
+        with hub.waiter("room:a"):
+            seen = hub.generation("room:a")
+            first = await flights.run("room:a", "q", seen, read)
+            again = await flights.run("room:a", "q", seen, read)
+            hub.wake("room:a")  # a new commit: waiters that saw it need a new read
+        with hub.waiter("room:a"):
+            fresh = await flights.run("room:a", "q", hub.generation("room:a"), read)
+        return [first, again, fresh], reads
+
+    assert asyncio.run(scenario()) == ([1, 1, 2], 2)
+
+
+def test_waiters_of_a_cancelled_read_read_for_themselves() -> None:
+    async def scenario() -> list[str]:
+        hub = Hub()
+        flights = SingleFlight(hub)
+        release = asyncio.Event()
+        calls = 0
+
+        async def read() -> str:
+            nonlocal calls
+            calls += 1
+            await release.wait()
+            return f"read {calls}"
+
+        with hub.waiter("room:a"):
+            seen = hub.generation("room:a")
+            leader = asyncio.ensure_future(flights.run("room:a", "q", seen, read))
+            await asyncio.sleep(0)
+            follower = asyncio.ensure_future(flights.run("room:a", "q", seen, read))
+            await asyncio.sleep(0)
+            leader.cancel()  # its client went away
+            await asyncio.sleep(0)
+            release.set()
+            return [await follower, str(leader.cancelled())]
+
+    assert asyncio.run(scenario()) == ["read 2", "True"]
+
+
+def test_finished_reads_kept_are_bounded() -> None:
+    async def scenario() -> int:
+        hub = Hub()
+        flights = SingleFlight(hub)
+
+        async def read() -> int:
+            return 0
+
+        for i in range(KEEP_FINISHED + 50):
+            await flights.run(f"room:{i}", "q", 0, read)
+        return len(flights._flights)
+
+    assert asyncio.run(scenario()) == KEEP_FINISHED

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 
 class Hub:
@@ -27,23 +25,24 @@ class Hub:
         """Monotonic per key; keys nobody waits on are not remembered (the global count stands in)."""
         return self._generations.get(key, self._pokes)
 
-    @contextmanager
-    def waiter(self, *keys: str) -> Iterator[asyncio.Future[None]]:
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    def waiter(self, *keys: str) -> _Waiter:
+        """``with hub.waiter(key) as woken:`` a future resolved by the next poke of any of ``keys``."""
+        return _Waiter(self, keys)
+
+    def _register(self, future: asyncio.Future[None], keys: tuple[str, ...]) -> None:
         if self.closed:
             future.set_result(None)
         for key in keys:
             self._waiters.setdefault(key, set()).add(future)
-        try:
-            yield future
-        finally:
-            for key in keys:
-                bucket = self._waiters.get(key)
-                if bucket is not None:
-                    bucket.discard(future)
-                    if not bucket:
-                        del self._waiters[key]
-                        self._generations.pop(key, None)
+
+    def _unregister(self, future: asyncio.Future[None], keys: tuple[str, ...]) -> None:
+        for key in keys:
+            bucket = self._waiters.get(key)
+            if bucket is not None:
+                bucket.discard(future)
+                if not bucket:
+                    del self._waiters[key]
+                    self._generations.pop(key, None)
 
     def wake(self, key: str) -> int:
         self._pokes += 1
@@ -69,3 +68,21 @@ class Hub:
         if key is not None:
             return len(self._waiters.get(key, ()))
         return sum(len(b) for b in self._waiters.values())
+
+
+class _Waiter:
+    """A plain context manager (not ``contextlib``'s): one is made for every long-poll round."""
+
+    __slots__ = ("_future", "_hub", "_keys")
+
+    def __init__(self, hub: Hub, keys: tuple[str, ...]) -> None:
+        self._hub = hub
+        self._keys = keys
+        self._future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def __enter__(self) -> asyncio.Future[None]:
+        self._hub._register(self._future, self._keys)
+        return self._future
+
+    def __exit__(self, *exc: object) -> None:
+        self._hub._unregister(self._future, self._keys)

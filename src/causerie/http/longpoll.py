@@ -52,10 +52,6 @@ class Disconnect:
         task.add_done_callback(on_done)
         return lambda: task.remove_done_callback(on_done)
 
-    def close(self) -> None:
-        if self._task is not None and not self._task.done():
-            self._task.cancel()
-
 
 async def wait_for(
     request: Request,
@@ -74,25 +70,24 @@ async def wait_for(
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
+    # Its pending receive() is not cancelled at the end: the server answers it with
+    # "http.disconnect" once the response is sent (ASGI), which costs less than a cancellation.
     disconnect = Disconnect(request)
-    try:
-        while True:
-            with hub.waiter(key, *also) as woken:
-                result = await check(hub.generation(key))
-                if result is not None:
-                    return result
-                remaining = deadline - loop.time()
-                if remaining <= 0 or hub.closed:
-                    return None
-                timer = loop.call_at(deadline, _release, woken)
-                undo = disconnect.releases(woken)
-                try:
-                    await woken
-                finally:
-                    timer.cancel()
-                    undo()
-                if disconnect.happened or loop.time() >= deadline:
-                    return None
-            # Woken (or shut down): the next round looks at the database once more.
-    finally:
-        disconnect.close()
+    while True:
+        with hub.waiter(key, *also) as woken:
+            result = await check(hub.generation(key))
+            if result is not None:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0 or hub.closed:
+                return None
+            timer = loop.call_at(deadline, _release, woken)
+            undo = disconnect.releases(woken)
+            try:
+                await woken
+            finally:
+                timer.cancel()
+                undo()
+            if disconnect.happened or loop.time() >= deadline:
+                return None
+        # Woken (or shut down): the next round looks at the database once more.
