@@ -27,15 +27,16 @@ from causerie.storage.migrate import upgrade
 
 log = logging.getLogger("causerie")
 
-# Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller.
+# Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller. Starlette tries
+# routes in order, so the endpoints clients call most (chat, then signaling) come first.
 API_MODULES = [
-    "causerie.api.core",
+    "causerie.api.chat",
     "causerie.api.signaling",
+    "causerie.api.core",
     "causerie.api.calls",
     "causerie.api.rooms",
     "causerie.api.participants",
     "causerie.api.guest",
-    "causerie.api.chat",
     "causerie.api.reactions",
     "causerie.api.diagnostics",
     "causerie.api.external_call",

@@ -26,7 +26,13 @@ LAST_COMMON_READ = "X-Chat-Last-Common-Read"
 
 
 def _base_url(ctx: Ctx) -> str:
-    return str(ctx.request.base_url)
+    # What Starlette's request.base_url gives, without building and parsing URL objects.
+    scope = ctx.request.scope
+    host = ctx.request.headers.get("host")
+    if not host:
+        server = scope.get("server") or ("localhost", 80)
+        host = f"{server[0]}:{server[1]}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/"
 
 
 async def _common_read_header(ctx: Ctx, conn: Any, room: Room, participant: Participant) -> dict[str, str]:

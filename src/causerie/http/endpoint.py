@@ -221,7 +221,7 @@ def routes(apis: Sequence[Api]) -> list[Route]:
     result: list[Route] = []
     for api in apis:
         for endpoint in api.endpoints:
-            for version in (1, 2):
+            for version in (2, 1):  # v2 first: current clients use it
                 result.append(
                     Route(
                         f"/ocs/v{version}.php{endpoint.path}",

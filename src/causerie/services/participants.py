@@ -22,7 +22,6 @@ What other features use (chat, calls, the external call service):
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import secrets
 import string
@@ -48,7 +47,7 @@ from causerie.services.rooms import (
 )
 from causerie.services.talk_config import APP
 from causerie.services.users import User, verify_password
-from causerie.storage import accounts
+from causerie.storage import accounts, rows
 from causerie.storage import participants as store
 from causerie.storage import rooms as room_store
 from causerie.storage.db import Conn, Database
@@ -124,8 +123,7 @@ class Attendee:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Attendee:
-        mapping = row._mapping
-        values = {f.name: mapping[f.name] for f in dataclasses.fields(cls)}
+        values = rows.fields_of(cls, row)
         for flag in ("favorite", "archived", "important", "sensitive"):
             values[flag] = bool(values[flag])
         return cls(**values)
@@ -150,8 +148,7 @@ class TalkSession:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> TalkSession:
-        mapping = row._mapping
-        return cls(**{f.name: mapping[f.name] for f in dataclasses.fields(cls)})
+        return rows.from_row(cls, row)
 
 
 def effective_permissions(room: Room, attendee: Attendee, admin_default: int) -> int:

@@ -15,7 +15,6 @@ To resolve *who* is asking inside a room, use ``causerie.services.participants``
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import secrets
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from sqlalchemy.engine import Row
 
 from causerie.services.errors import NotFound
 from causerie.storage import rooms as store
+from causerie.storage import rows
 from causerie.storage.db import Conn
 
 # Room types.
@@ -90,8 +90,7 @@ class Room:
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> Room:
-        mapping = row._mapping
-        return cls(**{f.name: mapping[f.name] for f in dataclasses.fields(cls)})
+        return rows.from_row(cls, row)
 
     @property
     def has_password(self) -> bool:
