@@ -170,3 +170,32 @@ def test_shutdown_releases_waiting_polls(tmp_path: Path, database_url: str, admi
         assert code in (0, -signal.SIGTERM)
     finally:
         own.stop()
+
+
+def test_polls_woken_together_read_system_messages_addressed_to_each(
+    alice: TalkClient, make_client: Callable[..., TalkClient], admin: TalkClient
+) -> None:
+    """Woken polls share one read; a comment reads alike for all, a system message is worded per viewer."""
+    token = group_room(alice, "bob", name="Before")
+    start = last_id(alice, token)
+    before = waiters(admin)
+    clients = [make_client("alice"), make_client("bob")]
+    with ThreadPoolExecutor(2) as pool:
+        pending = [pool.submit(poll, c, token, start, 60) for c in clients]
+        wait_until(lambda: waiters(admin) >= before + 2, "both polls to wait")
+        renamed = alice.put(f"apps/spreed/api/v4/room/{token}", json={"roomName": "After"})
+        assert renamed.status_code == 200, renamed.text
+        first = [p.result(timeout=60) for p in pending]
+    texts = [data(r)[0]["message"] for r in first]
+    assert texts == [
+        'You renamed the conversation from "Before" to "After"',
+        '{actor} renamed the conversation from "Before" to "After"',
+    ]
+    last = int(first[0].headers["X-Chat-Last-Given"])
+    with ThreadPoolExecutor(2) as pool:
+        pending = [pool.submit(poll, c, token, last, 60) for c in clients]
+        wait_until(lambda: waiters(admin) >= before + 2, "both polls to wait again")
+        sent = send(alice, token, "the same for everyone")
+        second = [p.result(timeout=60) for p in pending]
+    assert [[m["id"] for m in data(r)] for r in second] == [[sent["id"]], [sent["id"]]]
+    assert second[0].content == second[1].content
