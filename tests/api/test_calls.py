@@ -378,3 +378,17 @@ def test_the_chat_shows_the_call_as_talk_does(
         ("call_ended", f"Call with {{user1}} and {{user2}} ended (Duration {duration // 60}:{duration % 60:02d})"),
     ]
     assert history[0]["messageParameters"]["user2"]["id"] == "bob"
+
+
+def test_turning_the_lobby_on_takes_non_moderators_out_of_the_call(
+    alice: TalkClient, bob: TalkClient, group_call: str, db: sqlalchemy.Engine
+) -> None:
+    token = group_call
+    assert alice.post(f"{CALL}/{token}", json={"flags": 3}).status_code == 200
+    assert bob.post(f"{CALL}/{token}", json={"flags": 3}).status_code == 200
+    assert alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1}).status_code == 200
+    assert [p["actorId"] for p in data(alice.get(f"{CALL}/{token}"))] == ["alice"]
+    assert room(bob, token)["participantFlags"] == 0
+    assert bob.post(f"{CALL}/{token}", json={"flags": 3}).status_code == 412
+    # Taken out, not leaving: no "call_left" for Bob.
+    assert [m[:2] for m in call_messages(db, token)] == [("call_started", "alice"), ("call_joined", "bob")]

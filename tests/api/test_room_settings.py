@@ -290,3 +290,70 @@ def test_user_only_endpoints_refuse_guests(alice: TalkClient, guest: TalkClient,
     token = create(alice, roomType=3)
     guest.post(f"{ROOM}/{token}/participants/active")
     assert guest.post(f"{ROOM}/{token}/{path}", json={"level": 1}).status_code == 401
+
+
+CHAT = "apps/spreed/api/v1/chat"
+
+
+def test_lobby_keeps_non_moderators_out_until_opened(alice: TalkClient, bob: TalkClient, server: ServerProcess) -> None:
+    token = create(alice, participants={"users": ["bob"]})
+    on = alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1})
+    assert on.status_code == 200 and (data(on)["lobbyState"], data(on)["lobbyTimer"]) == (1, 0)
+    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 412
+    assert alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 200
+    assert bob.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 0}).status_code == 403
+    bad = alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 2})
+    assert bad.status_code == 400 and data(bad) == {"error": "value"}
+    off = alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 0})
+    assert data(off)["lobbyState"] == 0
+    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 200
+    assert [m[1] for m in system_messages(server, token)][-2:] == ["lobby_non_moderators", "lobby_none"]
+
+
+def test_a_lobby_timer_in_the_past_lets_everyone_in(alice: TalkClient, bob: TalkClient) -> None:
+    token = create(alice, participants={"users": ["bob"]})
+    future = alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1, "timer": 4_000_000_000})
+    assert data(future)["lobbyTimer"] == 4_000_000_000
+    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 412
+    alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1, "timer": 1_000_000_000})
+    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 200
+
+
+def test_lobby_is_for_group_and_public_conversations(alice: TalkClient) -> None:
+    one = alice.post(ROOM, json={"roomType": 1, "invite": "bob"})
+    refused = alice.put(f"{ROOM}/{data(one)['token']}/webinar/lobby", json={"state": 1})
+    assert refused.status_code == 400 and data(refused) == {"error": "type"}
+
+
+def test_mention_permissions_keep_at_all_for_moderators(alice: TalkClient, bob: TalkClient) -> None:
+    token = create(alice, participants={"users": ["bob"]})
+    changed = alice.put(f"{ROOM}/{token}/mention-permissions", json={"mentionPermissions": 1})
+    assert changed.status_code == 200 and data(changed)["mentionPermissions"] == 1
+    from_bob = data(bob.post(f"{CHAT}/{token}", json={"message": "@all look"}))
+    from_alice = data(alice.post(f"{CHAT}/{token}", json={"message": "@all look"}))
+    assert from_bob["messageParameters"] == [] and from_bob["message"] == "@all look"
+    assert from_alice["messageParameters"]["mention-call1"]["type"] == "call"
+    assert bob.put(f"{ROOM}/{token}/mention-permissions", json={"mentionPermissions": 0}).status_code == 403
+    bad = alice.put(f"{ROOM}/{token}/mention-permissions", json={"mentionPermissions": 2})
+    assert bad.status_code == 400 and data(bad) == {"error": "value"}
+
+
+def test_message_expiration(alice: TalkClient, bob: TalkClient, server: ServerProcess) -> None:
+    token = create(alice, participants={"users": ["bob"]})
+    set_ = alice.post(f"{ROOM}/{token}/message-expiration", json={"seconds": 3600})
+    assert set_.status_code == 200 and data(set_)["messageExpiration"] == 3600
+    sent = data(bob.post(f"{CHAT}/{token}", json={"message": "gone in an hour"}))
+    assert sent["expirationTimestamp"] == sent["timestamp"] + 3600
+    notice = data(bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0, "limit": 2}))[1]
+    assert notice["systemMessage"] == "message_expiration_enabled"
+    assert notice["message"] == "{actor} set the message expiration to 1 hour"
+    assert bob.post(f"{ROOM}/{token}/message-expiration", json={"seconds": 0}).status_code == 403
+    bad = alice.post(f"{ROOM}/{token}/message-expiration", json={"seconds": -1})
+    assert bad.status_code == 400 and data(bad) == {"error": "value"}
+    assert data(alice.post(f"{ROOM}/{token}/message-expiration", json={"seconds": 0}))["messageExpiration"] == 0
+    kept = data(bob.post(f"{CHAT}/{token}", json={"message": "kept"}))
+    assert kept["expirationTimestamp"] == 0
+    assert [m[1] for m in system_messages(server, token)][-2:] == [
+        "message_expiration_enabled",
+        "message_expiration_disabled",
+    ]

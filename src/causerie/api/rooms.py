@@ -238,6 +238,31 @@ async def set_listable(ctx: Ctx) -> Reply:
     )
 
 
+@api.put(f"{BASE}/room/{{token}}/mention-permissions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_mention_permissions(ctx: Ctx) -> Reply:
+    value = ctx.params.integer("mentionPermissions")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_mention_permissions(conn, room, value, now)
+    )
+
+
+@api.post(f"{BASE}/room/{{token}}/message-expiration", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_message_expiration(ctx: Ctx) -> Reply:
+    seconds = ctx.params.integer("seconds")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_message_expiration(conn, room, me.actor, seconds, now)
+    )
+
+
+@api.put(f"{BASE}/room/{{token}}/webinar/lobby", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_lobby(ctx: Ctx) -> Reply:
+    state = ctx.params.integer("state")
+    timer = ctx.params.opt_integer("timer")
+    return await _change_room(
+        ctx, lambda conn, room, me, now: room_settings.set_lobby(conn, room, me.actor, state, timer, now)
+    )
+
+
 @api.put(f"{BASE}/room/{{token}}/permissions/{{mode}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def set_permissions(ctx: Ctx) -> Reply:
     mode = ctx.params.string("mode")

@@ -80,20 +80,11 @@ def can_start_call(room: Room, participant: Participant | None, config: AppConfi
     return False
 
 
-def lobby_blocks(room: Room, participant: Participant, now: int) -> bool:
-    """Talk's ``RequireModeratorOrNoLobby``: the lobby keeps non-moderators out until its timer."""
-    if room.lobby_state != r.LOBBY_NON_MODERATORS or participant.is_moderator:
-        return False
-    if participant.has_permission(p.PERMISSIONS_LOBBY_IGNORE):
-        return False
-    return room.lobby_timer is None or room.lobby_timer == 0 or room.lobby_timer > now
-
-
 def check_call_guards(room: Room, participant: Participant, config: AppConfig, now: int) -> None:
     """The guards of joining and listing a call, in Talk's order: enabled, lobby, read-only."""
     if not calls_enabled(room, config):
         raise Forbidden(data=[])
-    if lobby_blocks(room, participant, now):
+    if p.lobby_keeps_out(room, participant, now):
         raise PreconditionFailed(data=[])
     if room.read_only != r.READ_WRITE:
         raise Forbidden(data=[])

@@ -16,8 +16,8 @@ from causerie.services.capabilities import CHAT_MAX_LENGTH
 from causerie.services.chat_format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES, RoomRef
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed
 from causerie.services.mentions import MentionRoom, Parsed
-from causerie.services.participants import PERMISSIONS_LOBBY_IGNORE, Participant
-from causerie.services.rooms import LOBBY_NON_MODERATORS, NOTE_TO_SELF, ONE_TO_ONE, ONE_TO_ONE_FORMER, PUBLIC, Room
+from causerie.services.participants import Participant, lobby_keeps_out
+from causerie.services.rooms import NOTE_TO_SELF, ONE_TO_ONE, ONE_TO_ONE_FORMER, PUBLIC, Room
 from causerie.services.system_messages import post as post_system
 from causerie.storage import chat_markers
 from causerie.storage import messages as store
@@ -46,11 +46,7 @@ def room_ref(room: Room) -> RoomRef:
 
 def require_no_lobby(room: Room, participant: Participant) -> None:
     """Talk's ``RequireModeratorOrNoLobby``: the lobby keeps everyone else out of the chat."""
-    if (
-        room.lobby_state == LOBBY_NON_MODERATORS
-        and not participant.is_moderator
-        and not participant.has_permission(PERMISSIONS_LOBBY_IGNORE)
-    ):
+    if lobby_keeps_out(room, participant, int(time.time())):
         raise PreconditionFailed(data={"error": "lobby"})
 
 

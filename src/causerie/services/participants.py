@@ -39,6 +39,7 @@ from causerie.services.errors import BadRequest, Conflict, DomainError, Forbidde
 from causerie.services.rooms import (
     CHANGELOG,
     LISTABLE_NONE,
+    LOBBY_NON_MODERATORS,
     NOTE_TO_SELF,
     PUBLIC,
     ROOM_PASSWORD_ACTION,
@@ -297,6 +298,15 @@ def require_moderator(participant: Participant) -> None:
     """Talk's ``RequireModeratorParticipant``: 403 for everyone else."""
     if not participant.is_moderator:
         raise Forbidden(data=[])
+
+
+def lobby_keeps_out(room: Room, participant: Participant, now: int) -> bool:
+    """Talk's ``RequireModeratorOrNoLobby``: the lobby keeps non-moderators out until its timer."""
+    if room.lobby_state != LOBBY_NON_MODERATORS or participant.is_moderator:
+        return False
+    if participant.has_permission(PERMISSIONS_LOBBY_IGNORE):
+        return False
+    return room.lobby_timer is None or room.lobby_timer == 0 or room.lobby_timer > now
 
 
 async def get_participant(conn: Conn, room: Room, attendee_id: int) -> Participant | None:

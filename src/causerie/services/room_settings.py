@@ -8,9 +8,10 @@ commit. Errors are Talk's 400 ``{error: …}`` bodies.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from causerie.services import actors, system_messages
+from causerie.services import actors, calls, system_messages
 from causerie.services import participants as p
 from causerie.services import rooms as r
 from causerie.services.actors import Actor
@@ -19,6 +20,7 @@ from causerie.services.errors import BadRequest, Forbidden, NotFound
 from causerie.services.participants import Attendee, Participant
 from causerie.services.rooms import Room
 from causerie.services.users import hash_password
+from causerie.storage import calls as call_store
 from causerie.storage import participants as participant_store
 from causerie.storage import rooms as store
 from causerie.storage.db import Conn
@@ -132,6 +134,61 @@ async def set_listable(conn: Conn, room: Room, actor: Actor, scope: int, now: in
     if scope == room.listable:
         return
     await _change(conn, room, actor, now, LISTABLE_MESSAGES[scope], listable=scope)
+
+
+async def set_mention_permissions(conn: Conn, room: Room, value: int, now: int) -> None:
+    """Who may mention ``@all``: everyone (0) or moderators (1). No system message, as in Talk."""
+    _require_group_or_public(room)
+    if value not in (0, 1):
+        raise bad("value")
+    if value != room.mention_permissions:
+        await store.update_room(conn, room.id, modified_at=now, mention_permissions=value)
+
+
+async def set_message_expiration(conn: Conn, room: Room, actor: Actor, seconds: int, now: int) -> None:
+    """Messages sent from now on expire after ``seconds`` (0: never); earlier ones keep theirs."""
+    if room.type not in (r.ONE_TO_ONE, r.GROUP, r.PUBLIC):
+        raise bad("type")
+    if seconds < 0:
+        raise bad("value")
+    if seconds == room.message_expiration:
+        return
+    if seconds:
+        await _change(
+            conn, room, actor, now, "message_expiration_enabled", {"seconds": seconds}, message_expiration=seconds
+        )
+    else:
+        await _change(conn, room, actor, now, "message_expiration_disabled", message_expiration=0)
+
+
+async def set_lobby(conn: Conn, room: Room, actor: Actor, state: int, timer: int | None, now: int) -> None:
+    """``PUT /webinar/lobby``: ``timer`` (a unix time) opens the lobby by itself when reached.
+
+    Turning the lobby on takes the non-moderators (without the lobby-ignore permission) out of
+    the call, without a ``call_left`` message, as Talk does for sessions it removes.
+    """
+    _require_group_or_public(room)
+    if room.object_type not in ("", "event"):
+        raise bad("object")
+    if state not in (r.LOBBY_NONE, r.LOBBY_NON_MODERATORS):
+        raise bad("value")
+    lobby_timer = timer if state == r.LOBBY_NON_MODERATORS and timer else None
+    message = None
+    if state != room.lobby_state:
+        message = "lobby_non_moderators" if state == r.LOBBY_NON_MODERATORS else "lobby_none"
+    await _change(conn, room, actor, now, message, lobby_state=state, lobby_timer=lobby_timer)
+    if state == r.LOBBY_NON_MODERATORS:
+        locked = dataclasses.replace(room, lobby_state=state, lobby_timer=lobby_timer)
+        await _send_lobby_guests_out_of_the_call(conn, locked, actor, now)
+
+
+async def _send_lobby_guests_out_of_the_call(conn: Conn, room: Room, actor: Actor, now: int) -> None:
+    for row in await call_store.room_sessions(conn, room.id, pinged_since=0, in_call=True):
+        participant = await p.get_participant(conn, room, int(row.id))
+        session = await participant_store.get_session(conn, row.session_id)
+        if participant is None or session is None or not p.lobby_keeps_out(room, participant, now):
+            continue
+        await calls.disconnect(conn, room, actor, p.TalkSession.from_row(session), now=now, announce=False)
 
 
 async def set_default_permissions(conn: Conn, room: Room, mode: str, permissions: int, now: int) -> None:
