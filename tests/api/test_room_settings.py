@@ -357,3 +357,24 @@ def test_message_expiration(alice: TalkClient, bob: TalkClient, server: ServerPr
         "message_expiration_enabled",
         "message_expiration_disabled",
     ]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "expected"),
+    [
+        ("webinar/lobby", {"state": 1, "timer": 10**30}, ("lobbyTimer", 2**63 - 1)),
+        ("webinar/lobby", {"state": 1, "timer": -5}, ("lobbyTimer", 0)),
+        ("message-expiration", {"seconds": 10**30}, None),
+        ("message-expiration", {"seconds": 2**31}, None),
+    ],
+)
+def test_out_of_range_numbers_are_clamped_or_refused(
+    alice: TalkClient, path: str, body: dict[str, Any], expected: tuple[str, int] | None
+) -> None:
+    token = create(alice)
+    method = alice.put if path == "webinar/lobby" else alice.post
+    response = method(f"{ROOM}/{token}/{path}", json=body)
+    if expected is None:
+        assert response.status_code == 400 and data(response) == {"error": "value"}
+    else:
+        assert response.status_code == 200 and data(response)[expected[0]] == expected[1]

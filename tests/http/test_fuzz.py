@@ -44,7 +44,8 @@ PARAM_NAMES = [
     "attendeeId", "participant", "objectType", "objectId", "description", "readOnly", "listable",
     "noStatusUpdate", "includeStatus", "modifiedSince", "force", "flags", "reaction", "messageId",
     "token", "sessionId", "level", "enabled", "name", "requesttoken", "user", "forceMute", "silentCall",
-    "recordingConsent", "callFlag", "all", "value", "key", "seconds", "type", "id", "data",
+    "recordingConsent", "callFlag", "all", "value", "key", "seconds", "type", "id", "data", "timer",
+    "mentionPermissions",
 ]  # fmt: skip
 
 # Long-polls must not hold a fuzz example for their full timeout.

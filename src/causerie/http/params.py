@@ -123,7 +123,8 @@ def php_int(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
-        return value
+        # PHP integers are 64-bit; a larger JSON number never reaches a controller as such.
+        return max(min(value, 2**63 - 1), -(2**63))
     if isinstance(value, float):
         return int(value) if value == value and abs(value) < 2**63 else 0
     if isinstance(value, str):

@@ -32,6 +32,8 @@ LISTABLE_MESSAGES = {
     r.LISTABLE_ALL: "listable_all",
 }
 NOTIFICATION_LEVELS = (0, 1, 2, 3)
+# Talk stores the expiration in a 32-bit column; more fails there with a database error.
+MESSAGE_EXPIRATION_MAX = 2**31 - 1
 
 
 def bad(error: str, message: str = "") -> BadRequest:
@@ -149,7 +151,7 @@ async def set_message_expiration(conn: Conn, room: Room, actor: Actor, seconds: 
     """Messages sent from now on expire after ``seconds`` (0: never); earlier ones keep theirs."""
     if room.type not in (r.ONE_TO_ONE, r.GROUP, r.PUBLIC):
         raise bad("type")
-    if seconds < 0:
+    if not 0 <= seconds <= MESSAGE_EXPIRATION_MAX:
         raise bad("value")
     if seconds == room.message_expiration:
         return
@@ -172,7 +174,7 @@ async def set_lobby(conn: Conn, room: Room, actor: Actor, state: int, timer: int
         raise bad("object")
     if state not in (r.LOBBY_NONE, r.LOBBY_NON_MODERATORS):
         raise bad("value")
-    lobby_timer = timer if state == r.LOBBY_NON_MODERATORS and timer else None
+    lobby_timer = timer if state == r.LOBBY_NON_MODERATORS and timer is not None and timer > 0 else None
     message = None
     if state != room.lobby_state:
         message = "lobby_non_moderators" if state == r.LOBBY_NON_MODERATORS else "lobby_none"
