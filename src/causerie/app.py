@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import logging
 from collections.abc import AsyncIterator
@@ -17,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from causerie import __version__
 from causerie.http import ocs
+from causerie.http.auth import purge_sessions
 from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
@@ -121,6 +123,21 @@ async def _overloaded(request: Request) -> Response:
     )
 
 
+HOUSEKEEPING_EVERY_S = 3600
+
+
+async def _housekeeping(runtime: Runtime) -> None:
+    """Expired browser and guest sessions go, at start and every hour (in each process: harmless)."""
+    while True:
+        try:
+            purged = await purge_sessions(runtime)
+            if purged:
+                log.info("removed %d expired sessions", purged)
+        except Exception:
+            log.exception("housekeeping failed; trying again later")
+        await asyncio.sleep(HOUSEKEEPING_EVERY_S)
+
+
 def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> Starlette:
     runtime = runtime or Runtime.create(settings)
 
@@ -129,10 +146,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         if migrate:
             await upgrade(runtime.db)
         await runtime.broker.start()
+        housekeeping = asyncio.create_task(_housekeeping(runtime))
         log.info("causerie %s ready on %s", __version__, settings.base_url)
         try:
             yield
         finally:
+            housekeeping.cancel()
             await runtime.close()
 
     middleware = [Middleware(SecurityHeaders)]

@@ -20,6 +20,12 @@ from causerie.services.users import User
 from causerie.storage import accounts
 
 SESSION_COOKIE = "causerie_session"
+# Sessions end after this long unused (Nextcloud: session_lifetime of a day; the "remember me"
+# cookie of a logged-in browser lasts 15 days). Guests keep their identity in an anonymous session.
+ANONYMOUS_SESSION_LIFETIME = 24 * 3600
+USER_SESSION_LIFETIME = 15 * 24 * 3600
+# A session in use has its last_seen moved at most this often (a write, not one per request).
+TOUCH_EVERY = 3600
 LOGIN_ACTION = "login"
 NOT_LOGGED_IN = "Current user is not logged in"
 
@@ -74,11 +80,27 @@ async def load_session(runtime: Runtime, request: Request) -> HttpSession | None
         row = await accounts.get_http_session(conn, id_hash)
     if row is None:
         return None
+    now = int(time.time())
+    lifetime = ANONYMOUS_SESSION_LIFETIME if row.uid is None else USER_SESSION_LIFETIME
+    if row.last_seen < now - lifetime:
+        return None  # expired; purge_sessions() deletes it
+    if row.last_seen < now - TOUCH_EVERY:
+        async with runtime.db.write() as conn:
+            await accounts.touch_http_session(conn, id_hash, now)
     try:
         data = json.loads(row.data)
     except json.JSONDecodeError:
         data = {}
     return HttpSession(id_hash=id_hash, uid=row.uid, csrf_token=row.csrf_token, data=data)
+
+
+async def purge_sessions(runtime: Runtime) -> int:
+    """Delete the sessions that have expired (run at start and every hour)."""
+    now = int(time.time())
+    async with runtime.db.write() as conn:
+        return await accounts.purge_http_sessions(
+            conn, anonymous_before=now - ANONYMOUS_SESSION_LIFETIME, users_before=now - USER_SESSION_LIFETIME
+        )
 
 
 async def create_session(runtime: Runtime, uid: str | None) -> HttpSession:

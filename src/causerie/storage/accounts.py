@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
@@ -155,6 +155,23 @@ async def insert_http_session(conn: Conn, id_hash: str, uid: str | None, csrf_to
 
 async def update_http_session_data(conn: Conn, id_hash: str, data: str, now: int) -> None:
     await conn.execute(update(http_sessions).where(http_sessions.c.id_hash == id_hash).values(data=data, last_seen=now))
+
+
+async def touch_http_session(conn: Conn, id_hash: str, now: int) -> None:
+    await conn.execute(update(http_sessions).where(http_sessions.c.id_hash == id_hash).values(last_seen=now))
+
+
+async def purge_http_sessions(conn: Conn, *, anonymous_before: int, users_before: int) -> int:
+    """Sessions unused since the given times (anonymous ones and those of users apart)."""
+    result = await conn.execute(
+        delete(http_sessions).where(
+            or_(
+                and_(http_sessions.c.uid.is_(None), http_sessions.c.last_seen < anonymous_before),
+                and_(http_sessions.c.uid.is_not(None), http_sessions.c.last_seen < users_before),
+            )
+        )
+    )
+    return int(result.rowcount)
 
 
 async def delete_http_session(conn: Conn, id_hash: str) -> None:
