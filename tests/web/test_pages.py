@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from collections.abc import Iterator
 
 import httpx
@@ -152,3 +153,15 @@ def test_frame_origins_open_frame_src_and_the_camera_on_the_chat_page(web: httpx
         assert page_config(page.text)["frameOrigins"] == origins
     finally:
         server.occ("config:app:delete", "spreed", "external_call_service_frame_origins")
+
+
+def test_a_huge_form_is_refused_without_waiting_for_it(server: ServerProcess) -> None:
+    head = (
+        f"POST /login HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000000\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(head.encode() + b"user=alice&password=")
+        answer = sock.recv(65536)  # times out if the server waits for the gigabyte
+    status = int(answer.split(b" ", 2)[1])
+    assert 400 <= status < 500, answer[:200]

@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from causerie.http.auth import SESSION_COOKIE, HttpSession, authenticate
 from causerie.http.middleware import external_call_page_headers, page_csp, permissions_policy
-from causerie.http.params import parse_body
+from causerie.http.params import parse_body, read_body
 from causerie.runtime import Runtime
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import DomainError
@@ -34,7 +34,7 @@ _TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 async def _form(request: Request) -> dict[str, Any]:
     """The posted form (the OCS body parser: same size cap, no multipart)."""
     try:
-        return parse_body(request.headers.get("content-type", ""), await request.body())
+        return parse_body(request.headers.get("content-type", ""), await read_body(request))
     except DomainError:
         return {}
 
