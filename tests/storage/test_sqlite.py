@@ -1,0 +1,95 @@
+"""SQLite writes committed in groups: each writer's work is committed before its write() returns,
+and a writer that fails or goes away takes only its own work with it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+from causerie.storage.db import Database
+
+notes = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String(20)))
+
+
+async def _database(path: Path) -> Database:
+    db = Database(f"sqlite:///{path / 'group.db'}")
+    async with db.write() as conn:
+        await conn.run_sync(notes.create)
+    return db
+
+
+async def _texts(db: Database) -> list[str]:
+    async with db.read() as conn:
+        return [row.text for row in await conn.execute(select(notes.c.text).order_by(notes.c.id))]
+
+
+def test_concurrent_writers_each_see_their_write_committed_when_it_returns(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[bool], list[str]]:
+        db = await _database(tmp_path)
+
+        async def writer(i: int) -> bool:
+            async with db.write() as conn:
+                await conn.execute(notes.insert().values(text=f"n{i}"))
+            # Another connection: only committed rows are visible to it.
+            return f"n{i}" in await _texts(db)
+
+        try:
+            seen = await asyncio.gather(*(writer(i) for i in range(20)))
+            return list(seen), await _texts(db)
+        finally:
+            await db.dispose()
+
+    seen, texts = asyncio.run(scenario())
+    assert all(seen)
+    assert sorted(texts) == sorted(f"n{i}" for i in range(20))
+
+
+def test_a_failing_writer_in_a_group_rolls_back_only_its_own_work(tmp_path: Path) -> None:
+    async def scenario() -> tuple[list[object], list[str]]:
+        db = await _database(tmp_path)
+
+        async def writer(i: int) -> str:
+            async with db.write() as conn:
+                await conn.execute(notes.insert().values(text=f"n{i}"))
+                if i == 3:
+                    raise ValueError("refused")
+            return "ok"
+
+        try:
+            outcomes = await asyncio.gather(*(writer(i) for i in range(6)), return_exceptions=True)
+            return list(outcomes), await _texts(db)
+        finally:
+            await db.dispose()
+
+    outcomes, texts = asyncio.run(scenario())
+    assert [type(o).__name__ if isinstance(o, Exception) else o for o in outcomes] == [
+        "ok", "ok", "ok", "ValueError", "ok", "ok",
+    ]  # fmt: skip
+    assert sorted(texts) == ["n0", "n1", "n2", "n4", "n5"]
+
+
+def test_a_writer_that_goes_away_does_not_stop_the_commit_of_the_others(tmp_path: Path) -> None:
+    async def scenario() -> tuple[bool, list[str]]:
+        db = await _database(tmp_path)
+
+        async def writer(text: str) -> None:
+            async with db.write() as conn:
+                await conn.execute(notes.insert().values(text=text))
+
+        try:
+            first = asyncio.ensure_future(writer("gone"))
+            second = asyncio.ensure_future(writer("stays"))
+            await asyncio.sleep(0)  # both are in the group and waiting for its commit
+            first.cancel()
+            await second
+            await asyncio.gather(first, return_exceptions=True)
+            return first.cancelled(), await _texts(db)
+        finally:
+            await db.dispose()
+
+    cancelled, texts = asyncio.run(scenario())
+    # Its work was in the group before it went away: committed with the others, as a request whose
+    # client hangs up after sending still leaves its message.
+    assert cancelled and texts == ["gone", "stays"]
