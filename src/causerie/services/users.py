@@ -118,7 +118,7 @@ class PasswordChecker:
         self._ok: dict[bytes, tuple[str, str, float]] = {}
 
     def _cache_key(self, login: str, password: str) -> bytes:
-        return hmac.new(self._key, f"{login}\0{password}".encode(), hashlib.sha256).digest()
+        return hmac.digest(self._key, f"{login}\0{password}".encode(), "sha256")
 
     async def check(self, conn: Conn, login: str, password: str) -> User | None:
         """The user these credentials belong to, or None."""
