@@ -5,6 +5,8 @@ httptools) doing only the essential work, so Causerie's numbers can be read as r
 - ``POST /insert``: one SQLite write transaction with one insert per request, run as Causerie runs
   SQLite (the ``sqlite3`` module in place on the event loop, WAL, synchronous=NORMAL, BEGIN
   IMMEDIATE).
+- ``POST /insert-aiosqlite``: the same through aiosqlite, the usual asyncio SQLite driver (a
+  reference: each statement is handed to a worker thread and back).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import aiosqlite
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -28,6 +31,8 @@ class State:
     event = asyncio.Event()
     message_id = 0
     db: sqlite3.Connection | None = None
+    adb: aiosqlite.Connection | None = None
+    alock = asyncio.Lock()
 
 
 # The headers Causerie's chat answers carry (the security headers every response has, the chat
@@ -94,6 +99,21 @@ async def insert(request: Request) -> Response:
     return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201, headers=HEADERS)
 
 
+async def insert_aiosqlite(request: Request) -> Response:
+    payload = await request.json()
+    text = str(payload.get("message", ""))
+    db = State.adb
+    assert db is not None
+    async with State.alock:
+        await db.execute("BEGIN IMMEDIATE")
+        cursor = await db.execute(
+            "INSERT INTO messages (room_id, actor_id, message, created) VALUES (?, ?, ?, ?)",
+            (1, "bob", text, int(time.time())),
+        )
+        await db.execute("COMMIT")
+    return JSONResponse({"ocs": {"data": _message(cursor.lastrowid or 0, text)}}, status_code=201, headers=HEADERS)
+
+
 async def status(request: Request) -> Response:
     return JSONResponse({"installed": True})
 
@@ -109,10 +129,12 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     )
     db.execute("CREATE INDEX IF NOT EXISTS messages_room ON messages (room_id, id)")
     State.db = db
+    State.adb = await aiosqlite.connect(DB_PATH, isolation_level=None)
     try:
         yield
     finally:
         State.event.set()
+        await State.adb.close()
         db.close()
 
 
@@ -122,6 +144,7 @@ app = Starlette(
         Route("/wait", wait),
         Route("/send", send, methods=["POST"]),
         Route("/insert", insert, methods=["POST"]),
+        Route("/insert-aiosqlite", insert_aiosqlite, methods=["POST"]),
     ],
     lifespan=lifespan,
 )

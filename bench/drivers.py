@@ -54,6 +54,15 @@ class BaselineDriver:
         return await conn.request("POST", "/insert", {"message": text})
 
 
+class AiosqliteBaselineDriver(BaselineDriver):
+    """The bare app's insert through aiosqlite, for reference."""
+
+    name = "bare Starlette, aiosqlite"
+
+    async def insert(self, conn: Connection, text: str) -> Response:
+        return await conn.request("POST", "/insert-aiosqlite", {"message": text})
+
+
 class CauserieDriver:
     """Alice waits (as many long-polls as asked), Bob sends, in one group conversation.
 

@@ -30,3 +30,4 @@ def test_longpoll_benchmark_runs() -> None:
 def test_sends_benchmark_runs() -> None:
     out = _bench("bench.sends", "--servers", "baseline", "--clients", "2", "--messages", "20")
     assert "| bare Starlette |" in out
+    assert "| bare Starlette, aiosqlite |" in out
