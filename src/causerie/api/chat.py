@@ -140,8 +140,9 @@ async def send(ctx: Ctx) -> Reply:
         sent_before = await throttler.attempts(ctx.ip, chat.GUEST_MENTION_ACTION, chat.GUEST_MENTION_WINDOW_S)
         if sent_before >= chat.GUEST_MENTION_LIMIT:
             raise TooManyRequests(data={"error": "mentions"})
-    # Checks and mention lookups only read: they run before taking the write lock.
-    async with db.read() as conn:
+    # One transaction: the checks and mention lookups, then the insert. (On SQLite the writes of
+    # concurrent requests share a commit; on PostgreSQL the reads take no locks.)
+    async with db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         draft = await chat.draft(
             conn,
@@ -154,12 +155,11 @@ async def send(ctx: Ctx) -> Reply:
             reference_id=params.string("referenceId"),
             silent=params.boolean("silent"),
         )
-    # A new message: nobody can have reacted to it yet and its parent was read above, so formatting
-    # it needs no query (but the reactions of a parent it quotes).
-    parents = [] if draft.parent is None else [draft.parent]
-    async with db.write() as conn:
         sent = await chat.post(conn, room, participant, draft)
         headers = await _common_read_header(ctx, conn, room, participant)
+        # A new message: nobody can have reacted to it yet and its parent was read above, so
+        # formatting it needs no query (but the reactions of a parent it quotes).
+        parents = [] if draft.parent is None else [draft.parent]
         ref = chat.room_ref(room)
         prepared = await chat_format.prepare(conn, ref, [sent.row], reactions=bool(parents), known_parents=parents)
     data = chat_format.present(prepared, participant.actor, {})[0]
