@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -26,6 +29,7 @@ class Runtime:
     http: httpx.AsyncClient
     throttler: Throttler
     passwords: PasswordChecker
+    _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
@@ -45,7 +49,15 @@ class Runtime:
         """Wake every waiter on ``key`` in every process. Call after the commit."""
         await self.broker.publish(key)
 
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` after the current request (kept referenced; awaited at shutdown)."""
+        task = asyncio.get_running_loop().create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
     async def close(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
         self.hub.close()
         await self.broker.close()
         await self.http.aclose()

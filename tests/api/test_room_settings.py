@@ -4,6 +4,7 @@ listable, favorite, notifications, moderators, permissions and leaving, with the
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -310,13 +311,25 @@ def test_lobby_keeps_non_moderators_out_until_opened(alice: TalkClient, bob: Tal
     assert [m[1] for m in system_messages(server, token)][-2:] == ["lobby_non_moderators", "lobby_none"]
 
 
-def test_a_lobby_timer_in_the_past_lets_everyone_in(alice: TalkClient, bob: TalkClient) -> None:
+def test_a_lobby_opens_when_its_timer_has_passed(alice: TalkClient, bob: TalkClient, server: ServerProcess) -> None:
     token = create(alice, participants={"users": ["bob"]})
     future = alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1, "timer": 4_000_000_000})
     assert data(future)["lobbyTimer"] == 4_000_000_000
     assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 412
     alice.put(f"{ROOM}/{token}/webinar/lobby", json={"state": 1, "timer": 1_000_000_000})
-    assert bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 200
+    history = bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0})
+    assert history.status_code == 200
+    # Noticed by that request, the lobby is then opened for good, as Talk does.
+    deadline = time.monotonic() + 30
+    while data(bob.get(f"{ROOM}/{token}"))["lobbyState"] != 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (data(bob.get(f"{ROOM}/{token}"))["lobbyState"], data(bob.get(f"{ROOM}/{token}"))["lobbyTimer"]) == (0, 0)
+    latest = data(bob.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0, "limit": 1}))[0]
+    assert (latest["systemMessage"], latest["message"]) == (
+        "lobby_timer_reached",
+        "The conversation is now open to everyone",
+    )
+    assert [m[1] for m in system_messages(server, token)].count("lobby_timer_reached") == 1
 
 
 def test_lobby_is_for_group_and_public_conversations(alice: TalkClient) -> None:

@@ -7,14 +7,17 @@ route with ``throttle=[ROOM_TOKEN_ACTION]`` so repeated guesses are slowed down 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from causerie.http.endpoint import Ctx
-from causerie.services import participants
+from causerie.runtime import Runtime
+from causerie.services import participants, room_settings
 from causerie.services.appconfig import AppConfig
 from causerie.services.participants import SESSION_KEY, Participant, Requester
 from causerie.services.room_format import Viewer
 from causerie.services.rooms import Room
+from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
 from causerie.storage.db import Conn
 
@@ -33,7 +36,19 @@ def requester(ctx: Ctx) -> Requester:
 
 
 async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
-    return await participants.load_for_request(conn, requester(ctx), token)
+    room, participant = await participants.load_for_request(conn, requester(ctx), token)
+    if room_settings.lobby_timer_passed(room, int(time.time())):
+        # As Talk, the lobby is opened when a request notices its timer; the request itself already
+        # treats the room as open. A write of its own, after this request's transaction.
+        ctx.runtime.spawn(_open_lobby(ctx.runtime, room))
+    return room, participant
+
+
+async def _open_lobby(runtime: Runtime, room: Room) -> None:
+    async with runtime.db.write() as conn:
+        opened = await room_settings.open_lobby_on_timer(conn, room.id, int(time.time()))
+    if opened:
+        await runtime.publish(room_key(room.token))
 
 
 async def viewer(ctx: Ctx, conn: Conn) -> Viewer:
