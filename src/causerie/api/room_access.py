@@ -16,7 +16,7 @@ from causerie.services import participants, room_settings
 from causerie.services.appconfig import AppConfig
 from causerie.services.participants import SESSION_KEY, Participant, Requester
 from causerie.services.room_format import Viewer
-from causerie.services.rooms import Room
+from causerie.services.rooms import Room, lobby_timer_passed
 from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
 from causerie.storage.db import Conn
@@ -37,7 +37,7 @@ def requester(ctx: Ctx) -> Requester:
 
 async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
     room, participant = await participants.load_for_request(conn, requester(ctx), token)
-    if room_settings.lobby_timer_passed(room, int(time.time())):
+    if lobby_timer_passed(room, int(time.time())):
         # As Talk, the lobby is opened when a request notices its timer; the request itself already
         # treats the room as open. A write of its own, after this request's transaction.
         ctx.runtime.spawn(_open_lobby(ctx.runtime, room))

@@ -45,6 +45,7 @@ from causerie.services.rooms import (
     ROOM_PASSWORD_ACTION,
     ROOM_TOKEN_ACTION,
     Room,
+    lobby_timer_passed,
 )
 from causerie.services.talk_config import APP
 from causerie.services.users import User, verify_password
@@ -306,7 +307,7 @@ def lobby_keeps_out(room: Room, participant: Participant, now: int) -> bool:
         return False
     if participant.has_permission(PERMISSIONS_LOBBY_IGNORE):
         return False
-    return room.lobby_timer is None or room.lobby_timer == 0 or room.lobby_timer > now
+    return not lobby_timer_passed(room, now)
 
 
 async def get_participant(conn: Conn, room: Room, attendee_id: int) -> Participant | None:

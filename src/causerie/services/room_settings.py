@@ -184,16 +184,11 @@ async def set_lobby(conn: Conn, room: Room, actor: Actor, state: int, timer: int
         await _send_lobby_guests_out_of_the_call(conn, locked, actor, now)
 
 
-def lobby_timer_passed(room: Room, now: int) -> bool:
-    timer = room.lobby_timer
-    return room.lobby_state == r.LOBBY_NON_MODERATORS and timer is not None and 0 < timer <= now
-
-
 async def open_lobby_on_timer(conn: Conn, room_id: int, now: int) -> bool:
     """Open a lobby whose timer has passed, with Talk's ``lobby_timer_reached``; False when
     there was nothing to do (already opened, or the timer moved)."""
     room = await r.get_by_id(conn, room_id)
-    if room is None or not lobby_timer_passed(room, now):
+    if room is None or not r.lobby_timer_passed(room, now):
         return False
     await _change(conn, room, actors.SYSTEM, now, "lobby_timer_reached", lobby_state=r.LOBBY_NONE, lobby_timer=None)
     return True

@@ -129,6 +129,12 @@ async def get(conn: Conn, token: str) -> Room | None:
     return None if row is None else Room.from_row(row)
 
 
+def lobby_timer_passed(room: Room, now: int) -> bool:
+    """The lobby is on but its timer has passed: it is open (Talk opens it when it notices)."""
+    timer = room.lobby_timer
+    return room.lobby_state == LOBBY_NON_MODERATORS and timer is not None and 0 < timer <= now
+
+
 async def get_by_id(conn: Conn, room_id: int) -> Room | None:
     row = await store.get_by_id(conn, room_id)
     return None if row is None else Room.from_row(row)
