@@ -165,12 +165,12 @@ async def post(conn: Conn, room: Room, participant: Participant, draft: Draft, *
         "silent": draft.silent,
         "expire_at": now + room.message_expiration if room.message_expiration > 0 else None,
     }
-    message_id = await store.insert(conn, actor=draft.actor, now=now, **values)
+    row = await store.insert(conn, actor=draft.actor, now=now, **values)
+    message_id = int(row.id)
     await _mark_mentions(conn, room, participant, draft.parsed, message_id)
     # Your own message is read (Talk moves the sender's marker on send).
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
     # ``store.insert`` moved the room's lastActivity, which is what room listings filter on.
-    row = store.row_of(message_id, draft.actor, now, **values)
     return Sent(message_id, row, draft.parsed.mentions_anyone)
 
 

@@ -26,8 +26,8 @@ async def post(
     parent_id: int | None = None,
     silent: bool = False,
 ) -> int:
-    """Store system message ``name`` in the room, inside the caller's write transaction."""
-    return await messages.insert(
+    """Store system message ``name`` in the room, inside the caller's write transaction; its id."""
+    row = await messages.insert(
         conn,
         room_id=room_id,
         actor=actor,
@@ -39,6 +39,7 @@ async def post(
         parent_id=parent_id,
         silent=silent,
     )
+    return int(row.id)
 
 
 def room_key(token: str) -> str:

@@ -46,8 +46,9 @@ async def insert(
     reference_id: str = "",
     silent: bool = False,
     expire_at: int | None = None,
-) -> int:
-    """Store a message and make it the room's last one; returns the new id.
+) -> Any:
+    """Store a message and make it the room's last one; returns the row as stored, built in memory
+    (with its new ``id``; saves reading it back to answer the sender).
 
     The room row is updated *before* the insert: on PostgreSQL that takes the row lock first, so
     messages of one room get their ids in commit order and a poller that has seen id N can never
@@ -77,48 +78,11 @@ async def insert(
         await conn.execute(_ROOM_LAST_MESSAGE, {"b_room": room_id, "message_id": message_id})
     else:
         await conn.execute(_ROOM_LAST_MESSAGE_AND_ACTIVITY, {"b_room": room_id, "message_id": message_id, "now": now})
-    return message_id
+    unedited = {"last_edit_actor_type": None, "last_edit_actor_id": None, "last_edit_actor_display_name": None}
+    return SimpleNamespace(id=message_id, **values, **unedited, last_edit_time=None)
 
 
 MessageRow = Row[Any]
-
-
-def row_of(
-    message_id: int,
-    actor: Actor,
-    now: int,
-    *,
-    room_id: int,
-    message_type: str,
-    message: str,
-    parameters: dict[str, Any],
-    parent_id: int | None = None,
-    reference_id: str = "",
-    silent: bool = False,
-    expire_at: int | None = None,
-    system_message: str = "",
-) -> Any:
-    """The row ``insert`` stored, built in memory (saves reading it back to answer the sender)."""
-    return SimpleNamespace(
-        id=message_id,
-        room_id=room_id,
-        actor_type=actor.type,
-        actor_id=actor.id,
-        actor_display_name=actor.display_name,
-        message_type=message_type,
-        system_message=system_message,
-        message=message,
-        parameters=_json(parameters),
-        parent_id=parent_id,
-        reference_id=reference_id,
-        silent=silent,
-        created_at=now,
-        expire_at=expire_at,
-        last_edit_actor_type=None,
-        last_edit_actor_id=None,
-        last_edit_actor_display_name=None,
-        last_edit_time=None,
-    )
 
 
 # Comments counted as unread and shown as "comment"; system messages and deleted stubs are not.
