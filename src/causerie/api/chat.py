@@ -3,6 +3,7 @@ markers, mention suggestions)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from causerie.services.rooms import ROOM_TOKEN_ACTION, Room
 from causerie.services.system_messages import room_key
 from causerie.storage import messages as store
 from causerie.storage import participants as participant_store
+from causerie.storage.db import Conn
 
 api = Api()
 BASE = "/apps/spreed/api/v1/chat/{token}"
@@ -179,43 +181,52 @@ async def _room(ctx: Ctx, conn: Any, token: str) -> dict[str, Any]:
     return await room_format.format_room(conn, room, participant, await room_access.viewer(ctx, conn))
 
 
-@api.delete(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
-async def clear_history(ctx: Ctx) -> Reply:
-    token = ctx.params.string("token")
+# A change in the chat of the request's room, given the room and the caller, inside the write
+# transaction; returns the id of the system message it left.
+Change = Callable[[Conn, Room, Participant], Awaitable[int]]
+
+
+async def _change_chat(ctx: Ctx, change: Change) -> Reply:
+    """Apply ``change``, answer the system message it left, wake the room's waiters."""
     async with ctx.runtime.db.write() as conn:
-        room, participant = await room_access.load(ctx, conn, token)
-        system_id = await chat.clear_history(conn, room, participant)
+        room, participant = await room_access.load(ctx, conn, ctx.params.string("token"))
+        system_id = await change(conn, room, participant)
         data = await _render_id(conn, room, participant, system_id)
         headers = await _common_read_header(ctx, conn, room, participant)
     await ctx.runtime.publish(room_key(room.token))
     return Reply(data, headers=headers)
 
 
-@api.post(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
-async def set_read_marker(ctx: Ctx) -> Reply:
+async def _change_read_state(ctx: Ctx, change: Callable[[Conn, Room, Participant], Awaitable[None]]) -> Reply:
+    """Apply ``change`` to the caller's read state (users only) and answer the room."""
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         if participant.is_guest:
             raise NotFound(data=[])
-        last_read = ctx.params.opt_integer("lastReadMessage")
-        await chat.set_read_marker(conn, room, participant, None if last_read is None else chat.clamp_id(last_read))
+        await change(conn, room, participant)
         data = await _room(ctx, conn, token)
         headers = await _common_read_header(ctx, conn, room, participant)
     return Reply(data, headers=headers)
+
+
+@api.delete(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def clear_history(ctx: Ctx) -> Reply:
+    return await _change_chat(ctx, chat.clear_history)
+
+
+@api.post(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+async def set_read_marker(ctx: Ctx) -> Reply:
+    last_read = ctx.params.opt_integer("lastReadMessage")
+    marker = None if last_read is None else chat.clamp_id(last_read)
+    return await _change_read_state(
+        ctx, lambda conn, room, participant: chat.set_read_marker(conn, room, participant, marker)
+    )
 
 
 @api.delete(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def mark_unread(ctx: Ctx) -> Reply:
-    token = ctx.params.string("token")
-    async with ctx.runtime.db.write() as conn:
-        room, participant = await room_access.load(ctx, conn, token)
-        if participant.is_guest:
-            raise NotFound(data=[])
-        await chat.mark_unread(conn, room, participant)
-        data = await _room(ctx, conn, token)
-        headers = await _common_read_header(ctx, conn, room, participant)
-    return Reply(data, headers=headers)
+    return await _change_read_state(ctx, chat.mark_unread)
 
 
 @api.get(BASE + "/mentions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
@@ -231,30 +242,16 @@ async def mentions(ctx: Ctx) -> list[dict[str, Any]]:
 
 @api.put(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def edit(ctx: Ctx) -> Reply:
-    token = ctx.params.string("token")
-    async with ctx.runtime.db.write() as conn:
-        room, participant = await room_access.load(ctx, conn, token)
-        system_id = await chat.edit(
-            conn,
-            room,
-            participant,
-            chat.clamp_id(ctx.params.integer("messageId")),
-            ctx.params.string("message"),
-            base_url=_base_url(ctx),
-        )
-        data = await _render_id(conn, room, participant, system_id)
-        headers = await _common_read_header(ctx, conn, room, participant)
-    await ctx.runtime.publish(room_key(room.token))
-    return Reply(data, headers=headers)
+    message_id = chat.clamp_id(ctx.params.integer("messageId"))
+    text = ctx.params.string("message")
+    base_url = _base_url(ctx)
+    return await _change_chat(
+        ctx,
+        lambda conn, room, participant: chat.edit(conn, room, participant, message_id, text, base_url=base_url),
+    )
 
 
 @api.delete(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def delete(ctx: Ctx) -> Reply:
-    token = ctx.params.string("token")
-    async with ctx.runtime.db.write() as conn:
-        room, participant = await room_access.load(ctx, conn, token)
-        system_id = await chat.delete(conn, room, participant, chat.clamp_id(ctx.params.integer("messageId")))
-        data = await _render_id(conn, room, participant, system_id)
-        headers = await _common_read_header(ctx, conn, room, participant)
-    await ctx.runtime.publish(room_key(room.token))
-    return Reply(data, headers=headers)
+    message_id = chat.clamp_id(ctx.params.integer("messageId"))
+    return await _change_chat(ctx, lambda conn, room, participant: chat.delete(conn, room, participant, message_id))
