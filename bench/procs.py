@@ -120,6 +120,17 @@ class Server:
             time.sleep(0.05)
         raise RuntimeError(f"{self.name} did not start:\n{self.log.read_text()}")
 
+    def __enter__(self) -> Server:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()  # one that never answered is still running
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
@@ -147,12 +158,8 @@ def baseline_server(workdir: Path) -> Iterator[Server]:
         "--loop", "uvloop", "--http", "httptools", "--no-access-log", "--log-level", "warning",
         "--backlog", "4096",
     ]  # fmt: skip
-    server = Server("bare Starlette", argv, env, port, workdir / "baseline.log")
-    server.start()
-    try:
+    with Server("bare Starlette", argv, env, port, workdir / "baseline.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 BENCH_USERS = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Clark", "dave": "Dave Davis"}
@@ -194,12 +201,8 @@ def causerie_server(workdir: Path) -> Iterator[Server]:
         "PYTHONUNBUFFERED": "1",
     }
     argv = [sys.executable, "-m", "causerie", "serve", "--port", str(port), "--log-level", "warning"]
-    server = Server("Causerie", argv, env, port, workdir / "causerie.log")
-    server.start()
-    try:
+    with Server("Causerie", argv, env, port, workdir / "causerie.log") as server:
         yield server
-    finally:
-        server.stop()
 
 
 def user_target(server: Server, uid: str) -> Target:
