@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from starlette.routing import Route
 
 from causerie import app as app_module
-from tests.conftest import _unavailable
+from tests.conftest import fresh_postgres_database
 from tests.support import server as support
 from tests.support.server import ServerProcess, password_of
 
@@ -223,16 +223,8 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     if support.test_database_kind() == "sqlite":
         yield from run(f"sqlite:///{tmp_path_factory.mktemp('fuzzdb') / 'fuzz.db'}")
         return
-    try:
-        context = support.postgres_database()
-        url = context.__enter__()
-    except Exception as exc:
-        _unavailable("PostgreSQL", exc)
-        return
-    try:
+    for url in fresh_postgres_database():
         yield from run(url)
-    finally:
-        context.__exit__(None, None, None)
 
 
 @pytest.fixture(scope="module")
