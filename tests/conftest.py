@@ -14,6 +14,7 @@ from tests.support.server import (
     REDIS_URL,
     ServerProcess,
     postgres_database,
+    seeded_server,
     services_required,
     test_database_kind,
 )
@@ -72,13 +73,8 @@ def redis_url() -> str:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[ServerProcess]:
     """One Causerie process for the whole session, seeded with users and a group."""
-    process = ServerProcess(tmp_path_factory.mktemp("data"), database_url)
-    process.seed()
-    process.start()
-    try:
+    with seeded_server(tmp_path_factory.mktemp("data"), database_url) as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from tests.support.external_service import (
     ExternalService,
     set_spreed_config,
 )
-from tests.support.server import ServerProcess, free_port
+from tests.support.server import ServerProcess, free_port, seeded_server
 
 SECOND_FRAME_ORIGIN = "https://service2.example.tld:8443"
 SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "external-call-service.txt"
@@ -34,13 +34,8 @@ SECRET_HEADER = "x-nextcloud-talk-external-service"
 def talk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A Causerie of its own: these tests change the spreed configuration of the whole server."""
     data_dir = tmp_path_factory.mktemp("talk")
-    process = ServerProcess(data_dir, f"sqlite:///{data_dir / 'causerie.db'}")
-    process.seed()
-    process.start()
-    try:
+    with seeded_server(data_dir, f"sqlite:///{data_dir / 'causerie.db'}") as process:
         yield process
-    finally:
-        process.stop()
 
 
 @pytest.fixture(scope="module")

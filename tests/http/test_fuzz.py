@@ -212,13 +212,10 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProc
     """A server of its own: fuzzing creates rooms and messages no other test should see."""
 
     def run(url: str) -> Iterator[ServerProcess]:
-        process = ServerProcess(tmp_path_factory.mktemp("fuzz"), url, extra_env={"CAUSERIE_LOG_REQUESTS": "0"})
-        process.seed()
-        process.start()
-        try:
+        with support.seeded_server(
+            tmp_path_factory.mktemp("fuzz"), url, extra_env={"CAUSERIE_LOG_REQUESTS": "0"}
+        ) as process:
             yield process
-        finally:
-            process.stop()
 
     if support.test_database_kind() == "sqlite":
         yield from run(f"sqlite:///{tmp_path_factory.mktemp('fuzzdb') / 'fuzz.db'}")

@@ -218,3 +218,15 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
+
+
+@contextmanager
+def seeded_server(data_dir: Path, database_url: str, **kwargs: Any) -> Iterator[ServerProcess]:
+    """A running server on a database seeded with the test users and groups; stopped afterwards."""
+    process = ServerProcess(data_dir, database_url, **kwargs)
+    process.seed()
+    process.start()
+    try:
+        yield process
+    finally:
+        process.stop()
