@@ -27,16 +27,6 @@ LAST_GIVEN = "X-Chat-Last-Given"
 LAST_COMMON_READ = "X-Chat-Last-Common-Read"
 
 
-def _base_url(ctx: Ctx) -> str:
-    # What Starlette's request.base_url gives, without building and parsing URL objects.
-    scope = ctx.request.scope
-    host = ctx.request.headers.get("host")
-    if not host:
-        server = scope.get("server") or ("localhost", 80)
-        host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/"
-
-
 async def _common_read_header(ctx: Ctx, conn: Any, room: Room, participant: Participant) -> dict[str, str]:
     """Talk shares the common read marker only with participants who share their own."""
     if participant.attendee.read_privacy != 0:
@@ -151,7 +141,7 @@ async def send(ctx: Ctx) -> Reply:
             room,
             participant,
             message=message,
-            base_url=_base_url(ctx),
+            base_url=ctx.base_url,
             actor_display_name=params.string("actorDisplayName"),
             reply_to=chat.clamp_id(params.integer("replyTo")),
             reference_id=params.string("referenceId"),
@@ -244,7 +234,7 @@ async def mentions(ctx: Ctx) -> list[dict[str, Any]]:
 async def edit(ctx: Ctx) -> Reply:
     message_id = chat.clamp_id(ctx.params.integer("messageId"))
     text = ctx.params.string("message")
-    base_url = _base_url(ctx)
+    base_url = ctx.base_url
     return await _change_chat(
         ctx,
         lambda conn, room, participant: chat.edit(conn, room, participant, message_id, text, base_url=base_url),

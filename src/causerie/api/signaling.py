@@ -29,7 +29,7 @@ SIGNALING_SECRET = "talkSignalingSecret"
 def _issuer(ctx: Ctx) -> str:
     """The absolute base URL, as Talk's ``getAbsoluteURL('')`` puts it in the JWT's ``iss``."""
     public = ctx.runtime.settings.public_url
-    return (public.rstrip("/") if public else str(ctx.request.base_url).rstrip("/")) + "/"
+    return (public.rstrip("/") if public else ctx.base_url.rstrip("/")) + "/"
 
 
 async def _config_and_keys(ctx: Ctx) -> tuple[AppConfig, SigningKeys]:

@@ -76,6 +76,17 @@ class Ctx:
         return self.identity.user
 
     @property
+    def base_url(self) -> str:
+        """The request's base URL, as Starlette's ``request.base_url`` gives it (without building
+        and parsing URL objects: a send asks for it)."""
+        scope = self.request.scope
+        host = self.request.headers.get("host")
+        if not host:
+            server = scope.get("server") or ("localhost", 80)
+            host = f"{server[0]}:{server[1]}"
+        return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}/"
+
+    @property
     def session(self) -> HttpSession | None:
         return self.identity.session
 
