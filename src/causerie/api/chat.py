@@ -9,7 +9,7 @@ from typing import Any
 
 from causerie.api import room_access
 from causerie.events.single_flight import SingleFlight
-from causerie.http import longpoll
+from causerie.http import longpoll, ocs
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.services import chat, chat_format, mention_suggestions, room_format
 from causerie.services.errors import NotFound, TooManyRequests
@@ -43,7 +43,7 @@ class Page:
     common_read: int
     # For a batch every viewer sees alike: presented once, and encoded once per envelope.
     shared: list[dict[str, Any]] | None = None
-    bodies: dict[Any, Any] = field(default_factory=dict)
+    bodies: ocs.Bodies = field(default_factory=dict)
 
 
 def _flights(ctx: Ctx) -> SingleFlight:
