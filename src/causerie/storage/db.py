@@ -8,7 +8,7 @@ SQLite a ``LoopConnection``, SQLAlchemy's synchronous connection used in place o
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.engine import CursorResult, Dialect
@@ -49,25 +49,21 @@ class Database:
         else:
             self._pg = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[Conn]:
+    def read(self) -> AbstractAsyncContextManager[Conn]:
         """A read-only transaction (a consistent snapshot on both engines)."""
         if self._sqlite is not None:
-            with self._sqlite.read() as loop_conn:
-                yield loop_conn
-            return
-        assert self._pg is not None
-        async with self._pg.connect() as conn, conn.begin():
-            yield conn
+            return self._sqlite.read()
+        return self._pg_transaction()
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[Conn]:
+    def write(self) -> AbstractAsyncContextManager[Conn]:
         """A write transaction: committed when the block ends without an exception, before
         ``write()`` returns; rolled back (only this block's work) when it raises."""
         if self._sqlite is not None:
-            async with self._sqlite.write() as loop_conn:
-                yield loop_conn
-            return
+            return self._sqlite.write()
+        return self._pg_transaction()
+
+    @asynccontextmanager
+    async def _pg_transaction(self) -> AsyncIterator[Conn]:
         assert self._pg is not None
         async with self._pg.connect() as conn, conn.begin():
             yield conn

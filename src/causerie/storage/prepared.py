@@ -68,7 +68,25 @@ def _row_class(names: Sequence[str]) -> type:
     def mapping(self: tuple[Any, ...]) -> dict[str, Any]:
         return dict(zip(keys, self, strict=True))
 
-    return type("Row", (base,), {"__slots__": (), "_mapping": property(mapping)})
+    # ``_keys``: the column names, for ``storage.rows`` to read fields by position.
+    return type("Row", (base,), {"__slots__": (), "_mapping": property(mapping), "_keys": keys})
+
+
+def _row_maker(row: type, processors: Sequence[Callable[[Any], Any] | None]) -> Callable[[Any], Any]:
+    """A function from a driver row to a ``row``, converting the columns that have a processor."""
+    if not any(processors):
+        return row._make  # type: ignore[attr-defined,no-any-return]
+    # One generated call per row instead of a generator over the columns.
+    scope: dict[str, Any] = {"new": tuple.__new__, "Row": row}
+    items = []
+    for index, processor in enumerate(processors):
+        if processor is None:
+            items.append(f"r[{index}]")
+        else:
+            scope[f"p{index}"] = processor
+            items.append(f"p{index}(r[{index}])")
+    exec(f"def make(r):\n    return new(Row, ({', '.join(items)},))", scope)
+    return scope["make"]  # type: ignore[no-any-return]
 
 
 def _scalar_defaults(compiled: Any) -> dict[str, Any]:
@@ -97,11 +115,10 @@ class _Plan:
         self._fixed = {**fixed, **_scalar_defaults(compiled)}
         self._bind_processors = dict(compiled._bind_processors)
         columns = compiled._result_columns
-        self._row = _row_class([column[0] for column in columns]) if columns else None
-        processors: list[Callable[[Any], Any] | None] = [
-            column[3]._cached_result_processor(_DIALECT, None) for column in columns
-        ]
-        self._processors = processors if any(processors) else None
+        self._make: Callable[[Any], Any] | None = None
+        if columns:
+            processors = [column[3]._cached_result_processor(_DIALECT, None) for column in columns]
+            self._make = _row_maker(_row_class([column[0] for column in columns]), processors)
 
     def run(self, conn: sqlite3.Connection, parameters: dict[str, Any] | None) -> Result:
         values = {**self._fixed, **parameters} if parameters else dict(self._fixed)
@@ -109,17 +126,11 @@ class _Plan:
             if name in values:
                 values[name] = processor(values[name])
         cursor = conn.execute(self.sql, values)
-        if self._row is None:
+        make = self._make
+        if make is None:
             return Result([], cursor.rowcount)
         raw = cursor.fetchall()
-        rowcount = cursor.rowcount
-        processors = self._processors
-        make = self._row._make  # type: ignore[attr-defined]
-        if processors is None:
-            rows = [make(r) for r in raw]
-        else:
-            rows = [make(v if p is None else p(v) for p, v in zip(processors, r, strict=True)) for r in raw]
-        return Result(rows, rowcount)
+        return Result([make(r) for r in raw], cursor.rowcount)
 
 
 def plan_for(statement: Executable) -> _Plan | None:

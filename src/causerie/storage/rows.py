@@ -23,12 +23,26 @@ def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return (lambda mapping: (get(mapping),)) if len(names) == 1 else get
 
 
+@functools.cache
+def _positional_getter(cls: type, keys: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    positions = [keys.index(name) for name in _field_names(cls)]
+    get = itemgetter(*positions)
+    return (lambda row: (get(row),)) if len(positions) == 1 else get
+
+
+def _values(cls: type, row: Any) -> tuple[Any, ...]:
+    # Rows of prepared statements on SQLite carry their column names: read them by position.
+    keys = getattr(row, "_keys", None)
+    if keys is not None:
+        return _positional_getter(cls, keys)(row)
+    return _getter(cls)(row._mapping)
+
+
 def fields_of(cls: type, row: Any) -> dict[str, Any]:
     """The row's values for the dataclass ``cls``'s fields (named as the columns)."""
-    return dict(zip(_field_names(cls), _getter(cls)(row._mapping), strict=True))
+    return dict(zip(_field_names(cls), _values(cls, row), strict=True))
 
 
 def from_row(cls: type[T], row: Any) -> T:
     # Positional, in the order of the fields: this runs for every row a request loads.
-    kind: type = cls
-    return cls(*_getter(kind)(row._mapping))
+    return cls(*_values(cls, row))

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -108,6 +108,76 @@ class _Group:
         self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
+# Transactions as plain context-manager classes: every request opens one or two, and a generator
+# based context manager costs a frame and a generator each time.
+
+
+class _Read:
+    """A read transaction on a connection of its own; a connection whose block failed is closed."""
+
+    __slots__ = ("_db", "_driver", "_sync")
+
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    async def __aenter__(self) -> LoopConnection:
+        sync, driver = self._db._checkout()
+        try:
+            driver.execute("BEGIN")
+        except BaseException:
+            sync.close()
+            raise
+        self._sync, self._driver = sync, driver
+        return LoopConnection(sync, driver)
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        sync = self._sync
+        try:
+            _end(sync, self._driver, commit=False)
+        except BaseException:
+            sync.close()
+            raise
+        if kind is None:
+            self._db._checkin(sync, self._driver)
+        else:
+            sync.close()
+
+
+class _Write:
+    """A writer's part of the current group: a SAVEPOINT, then the wait for the group's COMMIT."""
+
+    __slots__ = ("_db", "_group", "_savepoint")
+
+    def __init__(self, db: SQLiteDatabase) -> None:
+        self._db = db
+
+    async def __aenter__(self) -> LoopConnection:
+        db = self._db
+        await db._write_lock.acquire()
+        try:
+            group = db._group or db._open_group()
+            self._savepoint = savepoint = f"causerie_write_{group.writers}"
+            group.writers += 1
+            group.driver.execute(f"SAVEPOINT {savepoint}")
+        except BaseException:
+            db._write_lock.release()
+            raise
+        self._group = group
+        return LoopConnection(group.sync, group.driver)
+
+    async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        group, savepoint = self._group, self._savepoint
+        try:
+            if kind is not None:
+                group.driver.execute(f"ROLLBACK TO {savepoint}")
+            group.driver.execute(f"RELEASE {savepoint}")
+        finally:
+            self._db._write_lock.release()
+        if kind is None:
+            # Shielded: a writer that goes away must not cancel the commit the others wait for.
+            await asyncio.shield(group.committed)
+
+
 class SQLiteDatabase:
     """Open SQLite connections, each kept with its SQLAlchemy ``Connection`` for good.
 
@@ -142,36 +212,11 @@ class SQLiteDatabase:
         else:
             sync.close()
 
-    @contextmanager
-    def read(self) -> Iterator[LoopConnection]:
-        sync, driver = self._checkout()
-        try:
-            driver.execute("BEGIN")
-            try:
-                yield LoopConnection(sync, driver)
-            finally:
-                _end(sync, driver, commit=False)
-        except BaseException:
-            sync.close()
-            raise
-        self._checkin(sync, driver)
+    def read(self) -> _Read:
+        return _Read(self)
 
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[LoopConnection]:
-        async with self._write_lock:
-            group = self._group or self._open_group()
-            savepoint = f"causerie_write_{group.writers}"
-            group.writers += 1
-            group.driver.execute(f"SAVEPOINT {savepoint}")
-            try:
-                yield LoopConnection(group.sync, group.driver)
-            except BaseException:
-                group.driver.execute(f"ROLLBACK TO {savepoint}")
-                group.driver.execute(f"RELEASE {savepoint}")
-                raise
-            group.driver.execute(f"RELEASE {savepoint}")
-        # Shielded: a writer that goes away must not cancel the commit the others wait for.
-        await asyncio.shield(group.committed)
+    def write(self) -> _Write:
+        return _Write(self)
 
     def _open_group(self) -> _Group:
         sync, driver = self._checkout()
