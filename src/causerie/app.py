@@ -15,10 +15,12 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from causerie import __version__
 from causerie.http import ocs
 from causerie.http.auth import purge_sessions
+from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
@@ -84,6 +86,13 @@ def _ocs_version(path: str) -> int | None:
     return None
 
 
+async def ocs_error(request: Request, exc: Exception) -> Response:
+    """An exception an OCS endpoint did not turn into a Talk status."""
+    if isinstance(exc, HTTPException):
+        return await http_error(request, exc)
+    return await server_error(request, exc)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     version = _ocs_version(request.url.path)
@@ -138,7 +147,7 @@ async def _housekeeping(runtime: Runtime) -> None:
         await asyncio.sleep(HOUSEKEEPING_EVERY_S)
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> Starlette:
+def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> ASGIApp:
     runtime = runtime or Runtime.create(settings)
 
     @asynccontextmanager
@@ -154,15 +163,14 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
             housekeeping.cancel()
             await runtime.close()
 
-    middleware = [Middleware(SecurityHeaders)]
-    if settings.log_requests:
-        middleware.insert(0, Middleware(RequestLog))
+    ocs_routes = routes(_apis(), ocs_error)
     app = Starlette(
-        routes=[Route("/status.php", status_php), *routes(_apis()), *_web_routes()],
-        middleware=middleware,
+        routes=[Route("/status.php", status_php), *ocs_routes, *_web_routes()],
+        middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
     app.state.runtime = runtime
     app.state.settings = settings
-    return app
+    front = OcsDispatcher(app, ocs_routes)
+    return RequestLog(front) if settings.log_requests else front

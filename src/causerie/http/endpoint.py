@@ -17,6 +17,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from causerie.http import ocs
 from causerie.http.auth import (
@@ -30,6 +31,7 @@ from causerie.http.auth import (
     passes_csrf,
     save_session,
 )
+from causerie.http.middleware import with_security_headers
 from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
 from causerie.runtime import Runtime
 from causerie.services.errors import DomainError, Unauthorized
@@ -111,6 +113,8 @@ class Ctx:
 
 
 Handler = Callable[[Ctx], Awaitable[Any]]
+# What answers an exception that is not a DomainError (the app's 500 and 503 pages).
+ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
 @dataclass
@@ -173,10 +177,36 @@ def _set_session_cookie(response: Response, ctx: Ctx | None, request: Request) -
     )
 
 
-def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaitable[Response]]:
-    async def handle(request: Request) -> Response:
+class OcsHandler:
+    """One endpoint under one OCS version, as an ASGI app: Talk's request handling around the
+    endpoint's function, and the answer sent with the security headers."""
+
+    def __init__(self, endpoint: Endpoint, version: int, on_error: ErrorHandler) -> None:
+        self.endpoint = endpoint
+        self.version = version
+        self.on_error = on_error
+        self.__name__ = endpoint.handler.__name__
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self.respond(request)
+        except Exception as error:
+            # Not a domain error: a bug or an overloaded database (the app's error handlers).
+            response = await self.on_error(request, error)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": with_security_headers(response.raw_headers),
+            }
+        )
+        await send({"type": "http.response.body", "body": response.body})
+
+    async def respond(self, request: Request) -> Response:
+        endpoint, version = self.endpoint, self.version
         runtime: Runtime = request.app.state.runtime
-        query = php_pairs(request.query_params.multi_items())
+        query = php_pairs(request.query_params.multi_items()) if request.scope["query_string"] else {}
         as_json = ocs.wants_json(request, query.get("format"))
         ctx: Ctx | None = None
         headers: dict[str, str] = {}
@@ -224,20 +254,16 @@ def make_handler(endpoint: Endpoint, version: int) -> Callable[[Request], Awaita
         _set_session_cookie(response, ctx, request)
         return response
 
-    handle.__name__ = endpoint.handler.__name__
-    return handle
 
-
-def routes(apis: Sequence[Api]) -> list[Route]:
-    result: list[Route] = []
-    for api in apis:
-        for endpoint in api.endpoints:
-            for version in (2, 1):  # v2 first: current clients use it
-                result.append(
-                    Route(
-                        f"/ocs/v{version}.php{endpoint.path}",
-                        make_handler(endpoint, version),
-                        methods=list(endpoint.methods),
-                    )
-                )
-    return result
+def routes(apis: Sequence[Api], on_error: ErrorHandler) -> list[Route]:
+    """Every endpoint under both OCS versions, v2 first (current clients use it)."""
+    return [
+        Route(
+            f"/ocs/v{version}.php{endpoint.path}",
+            OcsHandler(endpoint, version, on_error),
+            methods=list(endpoint.methods),
+        )
+        for api in apis
+        for endpoint in api.endpoints
+        for version in (2, 1)
+    ]

@@ -74,6 +74,13 @@ _DEFAULTS = tuple(
 )
 
 
+def with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the defaults it does not set itself."""
+    present = {name.lower() for name, _ in headers}
+    headers.extend(pair for pair in _DEFAULTS if pair[0] not in present)
+    return headers
+
+
 class SecurityHeaders:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -85,10 +92,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
-                headers.extend(pair for pair in _DEFAULTS if pair[0] not in present)
-                message["headers"] = headers
+                message["headers"] = with_security_headers(list(message.get("headers", ())))
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
