@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
@@ -33,6 +33,7 @@ from causerie.http.auth import (
 )
 from causerie.http.middleware import with_security_headers
 from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
+from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
 from causerie.services.errors import DomainError, Unauthorized
 from causerie.services.users import User
@@ -188,9 +189,11 @@ class OcsHandler:
         self.__name__ = endpoint.handler.__name__
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+        request = OcsRequest(scope, receive)
         try:
             response = await self.respond(request)
+        except ClientDisconnect:
+            return  # nobody left to answer
         except Exception as error:
             # Not a domain error: a bug or an overloaded database (the app's error handlers).
             response = await self.on_error(request, error)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from causerie.services.errors import BadRequest, PayloadTooLarge
 
@@ -93,12 +93,19 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
         raise PayloadTooLarge(message="Request body too large")
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
+    # The ASGI messages read directly (Starlette's ``stream()`` is an async generator per request).
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise PayloadTooLarge(message="Request body too large")
         chunks.append(chunk)
-    body = b"".join(chunks)
+        if not message.get("more_body", False):
+            break
+    body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
     # Handlers that need the raw bytes (checksummed backend requests) still call request.body(),
     # which returns this cached value rather than reading the consumed stream again.
     request._body = body

@@ -52,8 +52,11 @@ class Names:
 
 
 def parameters_of(row: Any) -> dict[str, Any]:
+    raw = row.parameters
+    if not raw or raw == "{}":
+        return {}
     try:
-        value = json.loads(row.parameters or "{}")
+        value = json.loads(raw)
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}

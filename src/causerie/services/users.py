@@ -118,7 +118,8 @@ class PasswordChecker:
         self._ok: dict[bytes, tuple[str, str, float]] = {}
 
     def _cache_key(self, login: str, password: str) -> bytes:
-        return hmac.digest(self._key, f"{login}\0{password}".encode(), "sha256")
+        # Keyed BLAKE2 is a MAC, and a tenth of the cost of OpenSSL's HMAC for a request's few bytes.
+        return hashlib.blake2b(f"{login}\0{password}".encode(), key=self._key, digest_size=32).digest()
 
     async def check(self, conn: Conn, login: str, password: str) -> User | None:
         """The user these credentials belong to, or None."""

@@ -114,6 +114,8 @@ class _Plan:
         fixed = {k: v for k, v in compiled.construct_params(_check=False).items() if v is not None}
         self._fixed = {**fixed, **_scalar_defaults(compiled)}
         self._bind_processors = dict(compiled._bind_processors)
+        # Most statements take their parameters as they are: no copy then (sqlite3 only reads them).
+        self._as_given = not self._fixed and not self._bind_processors
         columns = compiled._result_columns
         self._make: Callable[[Any], Any] | None = None
         if columns:
@@ -121,10 +123,13 @@ class _Plan:
             self._make = _row_maker(_row_class([column[0] for column in columns]), processors)
 
     def run(self, conn: sqlite3.Connection, parameters: dict[str, Any] | None) -> Result:
-        values = {**self._fixed, **parameters} if parameters else dict(self._fixed)
-        for name, processor in self._bind_processors.items():
-            if name in values:
-                values[name] = processor(values[name])
+        if self._as_given:
+            values = parameters or {}
+        else:
+            values = {**self._fixed, **parameters} if parameters else dict(self._fixed)
+            for name, processor in self._bind_processors.items():
+                if name in values:
+                    values[name] = processor(values[name])
         cursor = conn.execute(self.sql, values)
         make = self._make
         if make is None:
