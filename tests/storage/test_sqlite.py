@@ -93,3 +93,21 @@ def test_a_writer_that_goes_away_does_not_stop_the_commit_of_the_others(tmp_path
     # Its work was in the group before it went away: committed with the others, as a request whose
     # client hangs up after sending still leaves its message.
     assert cancelled and texts == ["gone", "stays"]
+
+
+def test_a_read_is_one_snapshot_unless_asked_otherwise(tmp_path: Path) -> None:
+    async def counts(snapshot: bool) -> tuple[int, int]:
+        db = await _database(tmp_path / str(snapshot))
+        try:
+            async with db.read(snapshot=snapshot) as conn:
+                before = len((await conn.execute(select(notes.c.id))).all())
+                # A commit between two statements of the read.
+                async with db.write() as writer:
+                    await writer.execute(notes.insert().values(text="late"))
+                after = len((await conn.execute(select(notes.c.id))).all())
+            return before, after
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(counts(snapshot=True)) == (0, 0)
+    assert asyncio.run(counts(snapshot=False)) == (0, 1)

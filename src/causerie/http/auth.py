@@ -142,7 +142,8 @@ async def authenticate(runtime: Runtime, request: Request) -> Identity:
         await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
         user = None
         if credentials is not None:
-            async with runtime.db.read() as conn:
+            # One lookup when the credentials are known (the password check is cached).
+            async with runtime.db.read(snapshot=False) as conn:
                 user = await runtime.passwords.check(conn, *credentials)
         if user is None:
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": credentials[0] if credentials else ""})

@@ -52,6 +52,7 @@ from causerie.services.users import User, verify_password
 from causerie.storage import accounts, rows
 from causerie.storage import participants as store
 from causerie.storage import rooms as room_store
+from causerie.storage.appconfig import StoredValue
 from causerie.storage.db import Conn, Database
 
 # Participant types.
@@ -94,9 +95,12 @@ def guest_actor_id(session_id: str) -> str:
     return hashlib.sha1(session_id.encode()).hexdigest()
 
 
+DEFAULT_PERMISSIONS_KEY = "default_permissions"
+
+
 def admin_default_permissions(config: AppConfig) -> int:
     """``default_permissions`` of the app config; unset means everything but ignoring the lobby."""
-    value = config.integer("default_permissions")
+    value = config.integer(DEFAULT_PERMISSIONS_KEY)
     return value if value != PERMISSIONS_DEFAULT else PERMISSIONS_MAX_DEFAULT & ~PERMISSIONS_LOBBY_IGNORE
 
 
@@ -232,6 +236,17 @@ async def _admin_default(conn: Conn) -> int:
     return admin_default_permissions(await AppConfig.load(conn, APP))
 
 
+async def _room_with_admin_default(conn: Conn, token: str) -> tuple[Room, int]:
+    """The room of ``token`` and the administrator's default permissions, read in one statement."""
+    row = await room_store.get_by_token_with_config(conn, token, APP, DEFAULT_PERMISSIONS_KEY)
+    if row is None:
+        raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
+    values = {}
+    if row.config_value is not None:
+        values[DEFAULT_PERMISSIONS_KEY] = StoredValue(DEFAULT_PERMISSIONS_KEY, row.config_value, row.config_type, False)
+    return Room.from_row(row), admin_default_permissions(AppConfig(APP, values))
+
+
 async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> TalkSession | None:
     if session_id is None:
         return None
@@ -241,8 +256,11 @@ async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> T
     return TalkSession.from_row(row)
 
 
-async def find_participant(conn: Conn, room: Room, requester: Requester) -> Participant | None:
-    """The requester's participant in ``room``, or None when it is not one."""
+async def find_participant(
+    conn: Conn, room: Room, requester: Requester, *, admin_default: int | None = None
+) -> Participant | None:
+    """The requester's participant in ``room``, or None when it is not one (``admin_default``: the
+    administrator's default permissions when the caller has read them)."""
     session_id = requester.session_for(room.token)
     if requester.user is not None:
         row = await store.get_attendee(conn, room.id, actors.USERS, requester.user.uid)
@@ -261,16 +279,15 @@ async def find_participant(conn: Conn, room: Room, requester: Requester) -> Part
             return None
         attendee = Attendee.from_row(row)
         session = TalkSession.from_row(session_row)
-    return Participant(room, attendee, session, await _admin_default(conn))
+    if admin_default is None:
+        admin_default = await _admin_default(conn)
+    return Participant(room, attendee, session, admin_default)
 
 
 async def load_for_request(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant]:
     """The room and the requester's participant; 404 (counted under ``talkRoomToken``) otherwise."""
-    row = await room_store.get_by_token(conn, token)
-    if row is None:
-        raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
-    room = Room.from_row(row)
-    participant = await find_participant(conn, room, requester)
+    room, admin_default = await _room_with_admin_default(conn, token)
+    participant = await find_participant(conn, room, requester, admin_default=admin_default)
     if participant is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room, participant
@@ -285,11 +302,8 @@ def visible_without_joining(room: Room, requester: Requester) -> bool:
 
 async def load_viewer(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
     """The room as ``GET /room/{token}`` shows it: participants, or visitors of visible rooms."""
-    row = await room_store.get_by_token(conn, token)
-    if row is None:
-        raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
-    room = Room.from_row(row)
-    participant = await find_participant(conn, room, requester)
+    room, admin_default = await _room_with_admin_default(conn, token)
+    participant = await find_participant(conn, room, requester, admin_default=admin_default)
     if participant is None and not visible_without_joining(room, requester):
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room, participant

@@ -49,10 +49,12 @@ class Database:
         else:
             self._pg = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
-    def read(self) -> AbstractAsyncContextManager[Conn]:
-        """A read-only transaction (a consistent snapshot on both engines)."""
+    def read(self, *, snapshot: bool = True) -> AbstractAsyncContextManager[Conn]:
+        """A read-only transaction (a consistent snapshot on both engines). ``snapshot=False`` is
+        for reads whose statements need not agree with each other (one lookup): on SQLite each
+        statement then runs on its own, without the BEGIN and ROLLBACK around it."""
         if self._sqlite is not None:
-            return self._sqlite.read()
+            return self._sqlite.read(snapshot=snapshot)
         return self._pg_transaction()
 
     def write(self) -> AbstractAsyncContextManager[Conn]:

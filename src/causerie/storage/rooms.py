@@ -10,13 +10,30 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import attendees, rooms
+from causerie.storage.schema import appconfig, attendees, rooms
 
 _BY_TOKEN = prepared(select(rooms).where(rooms.c.token == bindparam("token")))
+# The room and one app config value in one statement (``config_value`` and ``config_type`` are
+# NULL when the key is unset): every request in a room needs the default permissions as well.
+_BY_TOKEN_WITH_CONFIG = prepared(
+    select(rooms, appconfig.c.configvalue.label("config_value"), appconfig.c.type.label("config_type"))
+    .select_from(
+        rooms.outerjoin(
+            appconfig,
+            and_(appconfig.c.appid == bindparam("config_app"), appconfig.c.configkey == bindparam("config_key")),
+        )
+    )
+    .where(rooms.c.token == bindparam("token"))
+)
 
 
 async def get_by_token(conn: Conn, token: str) -> Row[Any] | None:
     return (await conn.execute(_BY_TOKEN, {"token": token})).first()
+
+
+async def get_by_token_with_config(conn: Conn, token: str, app: str, key: str) -> Row[Any] | None:
+    params = {"token": token, "config_app": app, "config_key": key}
+    return (await conn.execute(_BY_TOKEN_WITH_CONFIG, params)).first()
 
 
 async def get_by_id(conn: Conn, room_id: int) -> Row[Any] | None:

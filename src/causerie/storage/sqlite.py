@@ -113,17 +113,20 @@ class _Group:
 
 
 class _Read:
-    """A read transaction on a connection of its own; a connection whose block failed is closed."""
+    """A read transaction on a connection of its own; a connection whose block failed is closed.
+    Without ``snapshot`` there is no BEGIN: each statement reads the latest commit on its own."""
 
-    __slots__ = ("_db", "_driver", "_sync")
+    __slots__ = ("_db", "_driver", "_snapshot", "_sync")
 
-    def __init__(self, db: SQLiteDatabase) -> None:
+    def __init__(self, db: SQLiteDatabase, snapshot: bool) -> None:
         self._db = db
+        self._snapshot = snapshot
 
     async def __aenter__(self) -> LoopConnection:
         sync, driver = self._db._checkout()
         try:
-            driver.execute("BEGIN")
+            if self._snapshot:
+                driver.execute("BEGIN")
         except BaseException:
             sync.close()
             raise
@@ -212,8 +215,8 @@ class SQLiteDatabase:
         else:
             sync.close()
 
-    def read(self) -> _Read:
-        return _Read(self)
+    def read(self, *, snapshot: bool = True) -> _Read:
+        return _Read(self, snapshot)
 
     def write(self) -> _Write:
         return _Write(self)
