@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from causerie.services.mentions import Lookups, MentionRoom, candidates, substitute
+import asyncio
+
+from causerie.services.mentions import Lookups, MentionRoom, candidates, parse, substitute
 
 ROOM = MentionRoom(id=1, token="abcd2345", call_type="group", display_name="Team room", icon_url="http://x/avatar")
 GUEST = "a" * 40
@@ -53,3 +55,12 @@ def test_guest_mentions_and_double_slash_escape() -> None:
     assert parsed.message == "/cmd {mention-guest1}"
     assert parsed.parameters["mention-guest1"]["name"] == "Gina"
     assert parsed.guests == {GUEST}
+
+
+def test_a_message_without_mentions_reads_nothing_and_keeps_the_escape() -> None:
+    # No "@": parse() must not touch the connection, and answers as substitute() would.
+    for text in ("//help", "plain words", "a // b"):
+        parsed = asyncio.run(parse(None, ROOM, text, can_mention_all=True))  # type: ignore[arg-type]
+        expected = substitute(text, ROOM, Lookups(), can_mention_all=True)
+        assert (parsed.message, parsed.parameters) == (expected.message, expected.parameters)
+    assert asyncio.run(parse(None, ROOM, "//help", can_mention_all=True)).message == "/help"  # type: ignore[arg-type]

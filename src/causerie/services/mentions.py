@@ -140,6 +140,9 @@ def substitute(message: str, room: MentionRoom, lookups: Lookups, *, can_mention
 
 async def parse(conn: Conn, room: MentionRoom, message: str, *, can_mention_all: bool) -> Parsed:
     """Resolve the mentions of ``message`` against users, groups and the room's guests."""
+    if "@" not in message:
+        # Nothing to resolve; what substitute() would leave (Talk's "//" escape of a command).
+        return Parsed(message[1:] if message.startswith("//") else message)
     found = candidates(message)
     lookups = Lookups()
     uids = [ident for kind, ident in found if kind == "user" and ident != "all"]
