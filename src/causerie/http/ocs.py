@@ -115,9 +115,7 @@ def render(
         if bodies is not None:
             bodies[key] = body
     media = JSON_TYPE if as_json else XML_TYPE
-    response = Response(body, status_code=http_status, headers=dict(headers or {}))
-    response.headers["content-type"] = media
-    return response
+    return Response(body, status_code=http_status, headers={**(headers or {}), "content-type": media})
 
 
 def csrf_failure() -> Response:

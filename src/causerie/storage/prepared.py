@@ -138,6 +138,10 @@ class _Plan:
         return Result([make(r) for r in raw], cursor.rowcount)
 
 
+# The plan of a prepared statement already run, by ``id(statement)`` (a dict lookup, no call).
+known_plan = _PLANS.get
+
+
 def plan_for(statement: Executable) -> _Plan | None:
     """The direct plan of a prepared statement, None for any other."""
     key = id(statement)

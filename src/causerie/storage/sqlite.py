@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, CursorResult, Dialect
 from sqlalchemy.pool import ConnectionPoolEntry, NullPool
 from sqlalchemy.sql.base import Executable
 
-from causerie.storage.prepared import plan_for
+from causerie.storage.prepared import known_plan, plan_for
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ class LoopConnection:
         return self.sync.dialect
 
     async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[*tuple[Any, ...]]:
-        plan = plan_for(statement)
+        plan = known_plan(id(statement)) or plan_for(statement)
         if plan is None:
             return self.sync.execute(statement, parameters)
         # Result offers the part of CursorResult that storage code uses.
