@@ -6,7 +6,6 @@ A request reads about ten headers on its way (credentials, CSRF, format, body); 
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Any
 
 from starlette.datastructures import Address, Headers
@@ -39,6 +38,11 @@ class OcsRequest(Request):
             self._headers = IndexedHeaders(self.scope)
         return self._headers
 
-    @cached_property
+    @property
     def client(self) -> Address | None:
-        return super().client
+        # Kept after the first access (functools.cached_property takes a lock on every access).
+        try:
+            return self._client
+        except AttributeError:
+            self._client: Address | None = super().client
+            return self._client
