@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
 from causerie.services.actors import Actor
 from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
 from causerie.storage.schema import reactions
 
 
@@ -68,19 +69,30 @@ async def list_for(conn: Conn, message_id: int, reaction: str | None = None) -> 
     return list(await conn.execute(query.order_by(reactions.c.id.desc())))
 
 
+def _counts(condition: Any) -> Any:
+    return (
+        select(reactions.c.message_id, reactions.c.reaction, func.count(), func.min(reactions.c.id).label("first"))
+        .where(condition)
+        .group_by(reactions.c.message_id, reactions.c.reaction)
+        .order_by("first")
+    )
+
+
+# A long-poll usually wakes for one new message: that case is a prepared statement.
+_COUNTS_OF_ONE = prepared(_counts(reactions.c.message_id == bindparam("message_id")))
+
+
 async def counts(conn: Conn, message_ids: Iterable[int]) -> dict[int, dict[str, int]]:
     """``{message_id: {emoji: count}}`` in the order the emojis were first given."""
     wanted = sorted(set(message_ids))
     if not wanted:
         return {}
-    query = (
-        select(reactions.c.message_id, reactions.c.reaction, func.count(), func.min(reactions.c.id).label("first"))
-        .where(reactions.c.message_id.in_(wanted))
-        .group_by(reactions.c.message_id, reactions.c.reaction)
-        .order_by("first")
-    )
+    if len(wanted) == 1:
+        rows = await conn.execute(_COUNTS_OF_ONE, {"message_id": wanted[0]})
+    else:
+        rows = await conn.execute(_counts(reactions.c.message_id.in_(wanted)))
     found: dict[int, dict[str, int]] = {}
-    for message_id, reaction, count, _first in await conn.execute(query):
+    for message_id, reaction, count, _first in rows:
         found.setdefault(int(message_id), {})[reaction] = int(count)
     return found
 
