@@ -1,8 +1,8 @@
 """Send throughput: messages per second from concurrent clients into one room on SQLite, against a
 bare Starlette endpoint doing one SQLite insert per request, in the same run.
 
-    .venv/bin/python -m bench.sends                          # 16 clients, 3,000 messages per server
-    .venv/bin/python -m bench.sends --clients 4 --messages 200 --no-write
+    .venv/bin/python -m bench.sends                          # 16 clients, 3,000 messages, 5 rounds
+    .venv/bin/python -m bench.sends --clients 4 --messages 200 --rounds 1 --no-write
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import asyncio
 import sys
 import tempfile
 import time
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -61,21 +61,10 @@ async def blast(driver: BaselineDriver | CauserieDriver, server: Server, clients
     }
 
 
-async def run_server(
-    make: AbstractContextManager[Server], kind: str, clients: int, messages: int
-) -> list[dict[str, Any]]:
-    with make as server:
-        drivers: list[BaselineDriver | CauserieDriver] = (
-            [BaselineDriver(server), AiosqliteBaselineDriver(server)]
-            if kind == "baseline"
-            else [CauserieDriver(server)]
-        )
-        results = []
-        for driver in drivers:
-            await driver.setup()
-            print(f"[{driver.name}] {messages} sends from {clients} clients", file=sys.stderr)
-            results.append(await blast(driver, server, clients, messages))
-        return results
+def _median_run(name: str, runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Each figure's median over the rounds."""
+    keys = ("per_second", "p50", "p99", "server_cpu_ms_per_send")
+    return {"name": name, "rounds": len(runs), **{key: median([run[key] for run in runs]) for key in keys}}
 
 
 def report(runs: list[dict[str, Any]], clients: int, messages: int) -> str:
@@ -92,8 +81,10 @@ def report(runs: list[dict[str, Any]], clients: int, messages: int) -> str:
         for run in runs
     ]
     headers = ["server", "sends/s", "vs bare", "p50 ms", "p99 ms", "server CPU ms per send"]
+    rounds = runs[0]["rounds"] if runs else 0
     return (
-        f"{messages} messages from {clients} concurrent keep-alive clients into one room.\n\n"
+        f"{messages} messages from {clients} concurrent keep-alive clients into one room, per round;"
+        f" {rounds} rounds, the servers taking turns within each; medians over the rounds.\n\n"
         + table(headers, rows)
         + "\n\nTarget: Causerie at least 50% of the bare insert endpoint (the first row: SQLite written as"
         " Causerie writes it). The aiosqlite row is the same endpoint through the usual asyncio driver,"
@@ -104,18 +95,34 @@ def report(runs: list[dict[str, Any]], clients: int, messages: int) -> str:
 async def main_async(args: argparse.Namespace) -> str:
     raise_fd_limit()
     workdir = Path(tempfile.mkdtemp(prefix="causerie-bench-"))
-    runs = []
-    if "baseline" in args.servers:
-        runs.extend(await run_server(baseline_server(workdir), "baseline", args.clients, args.messages))
-    if "causerie" in args.servers:
-        runs.extend(await run_server(causerie_server(workdir), "causerie", args.clients, args.messages))
-    return report(runs, args.clients, args.messages)
+    with ExitStack() as stack:
+        drivers: list[tuple[BaselineDriver | CauserieDriver, Server]] = []
+        if "baseline" in args.servers:
+            bare = stack.enter_context(baseline_server(workdir))
+            drivers += [(BaselineDriver(bare), bare), (AiosqliteBaselineDriver(bare), bare)]
+        if "causerie" in args.servers:
+            causerie = stack.enter_context(causerie_server(workdir))
+            drivers.append((CauserieDriver(causerie), causerie))
+        for driver, _ in drivers:
+            await driver.setup()
+        # The machine's speed drifts (it is shared): the servers take turns, round after round, so
+        # that a slow spell weighs on all of them alike.
+        results: dict[str, list[dict[str, Any]]] = {driver.name: [] for driver, _ in drivers}
+        for round_no in range(1, args.rounds + 1):
+            for driver, server in drivers:
+                print(
+                    f"[round {round_no}] [{driver.name}] {args.messages} sends from {args.clients} clients",
+                    file=sys.stderr,
+                )
+                results[driver.name].append(await blast(driver, server, args.clients, args.messages))
+    return report([_median_run(name, runs) for name, runs in results.items()], args.clients, args.messages)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--messages", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--servers", default="baseline,causerie")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()

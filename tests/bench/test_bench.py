@@ -28,6 +28,7 @@ def test_longpoll_benchmark_runs() -> None:
 
 
 def test_sends_benchmark_runs() -> None:
-    out = _bench("bench.sends", "--servers", "baseline", "--clients", "2", "--messages", "20")
+    out = _bench("bench.sends", "--servers", "baseline", "--clients", "2", "--messages", "20", "--rounds", "2")
+    assert "2 rounds" in out
     assert "| bare Starlette |" in out
     assert "| bare Starlette, aiosqlite |" in out
