@@ -196,6 +196,8 @@ async def replace(
 
 
 def _json(value: dict[str, Any]) -> str:
+    if not value:
+        return "{}"  # most comments mention nobody
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
