@@ -393,3 +393,27 @@ def test_moderators_clear_the_history(alice: TalkClient, bob: TalkClient) -> Non
     assert seen[0]["message"] == "{actor} cleared the history of the conversation"
     after = room(alice, token)
     assert after["unreadMention"] is False and after["lastMessage"]["id"] == cleared["id"]
+
+
+def test_remembered_credentials_stop_working_at_once_for_sends(
+    alice: TalkClient, server: ServerProcess, make_client: Any, reset_bruteforce: None
+) -> None:
+    # A send confirms remembered credentials inside its own transaction: a reset password or a
+    # deleted user is refused on the very next message, and nothing is stored.
+    server.occ("user:add", "--password-from-env", "hana", env={"OC_PASS": "hana-first-pw"})
+    server.occ("user:add", "--password-from-env", "ivan", env={"OC_PASS": "ivan-first-pw"})
+    token = group_room(alice, "hana", "ivan")
+    hana = make_client("hana", password="hana-first-pw")
+    ivan = make_client("ivan", password="ivan-first-pw")
+    send(hana, token, "hello from hana")
+    send(ivan, token, "hello from ivan")
+    server.occ("user:resetpassword", "--password-from-env", "hana", env={"OC_PASS": "hana-second-pw"})
+    server.occ("user:delete", "ivan")
+    assert hana.post(f"{CHAT}/{token}", json={"message": "old password"}).status_code == 401
+    assert ivan.post(f"{CHAT}/{token}", json={"message": "deleted"}).status_code == 401
+    assert (
+        make_client("hana", password="hana-second-pw").post(f"{CHAT}/{token}", json={"message": "new"}).status_code
+        == 201
+    )
+    texts = [m["message"] for m in history(alice, token)]
+    assert "new" in texts and "old password" not in texts and "deleted" not in texts

@@ -119,7 +119,7 @@ async def receive(ctx: Ctx) -> Reply:
     return Reply(chat_format.present(page.prepared, participant.actor, own), headers=headers)
 
 
-@api.post(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION], confirms_credentials=True)
 async def send(ctx: Ctx) -> Reply:
     params = ctx.params
     token = params.string("token")
@@ -135,6 +135,7 @@ async def send(ctx: Ctx) -> Reply:
     # One transaction: the checks and mention lookups, then the insert. (On SQLite the writes of
     # concurrent requests share a commit; on PostgreSQL the reads take no locks.)
     async with db.write() as conn:
+        await ctx.confirm_credentials(conn)
         room, participant = await room_access.load(ctx, conn, token)
         draft = await chat.draft(
             conn,

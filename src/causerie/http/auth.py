@@ -16,7 +16,7 @@ from starlette.requests import Request
 
 from causerie.runtime import Runtime
 from causerie.services.errors import Unauthorized
-from causerie.services.users import User
+from causerie.services.users import CachedLogin, User
 from causerie.storage import accounts
 
 SESSION_COOKIE = "causerie_session"
@@ -56,6 +56,9 @@ class Identity:
     user: User | None
     session: HttpSession | None
     method: str  # basic | bearer | session | anonymous
+    # Remembered credentials whose user the endpoint confirms in its own transaction (``user`` is
+    # the one remembered until then).
+    pending: CachedLogin | None = None
 
 
 def client_ip(request: Request) -> str:
@@ -131,8 +134,11 @@ async def _session_for(runtime: Runtime, request: Request, user: User) -> HttpSe
     return session
 
 
-async def authenticate(runtime: Runtime, request: Request) -> Identity:
-    """Resolve the caller. Wrong credentials raise 401 and count a ``login`` attempt."""
+async def authenticate(runtime: Runtime, request: Request, *, defer: bool = False) -> Identity:
+    """Resolve the caller. Wrong credentials raise 401 and count a ``login`` attempt.
+
+    ``defer``: Basic credentials checked before are not looked up here; the endpoint confirms them
+    in its own transaction (``Ctx.confirm_credentials``), sparing a read of its own."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     scheme = scheme.lower()
@@ -140,6 +146,10 @@ async def authenticate(runtime: Runtime, request: Request) -> Identity:
     if scheme == "basic":
         credentials = _basic_credentials(value.strip())
         await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
+        cached = runtime.passwords.cached(*credentials) if defer and credentials is not None else None
+        if cached is not None:
+            session = await _session_for(runtime, request, cached.user)
+            return Identity(user=cached.user, session=session, method="basic", pending=cached)
         user = None
         if credentials is not None:
             # One lookup when the credentials are known (the password check is cached).

@@ -37,6 +37,7 @@ from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
 from causerie.services.errors import DomainError, Unauthorized
 from causerie.services.users import User
+from causerie.storage.db import Conn
 
 log = logging.getLogger("causerie.http")
 
@@ -93,6 +94,18 @@ class Ctx:
     def session(self) -> HttpSession | None:
         return self.identity.session
 
+    async def confirm_credentials(self, conn: Conn) -> None:
+        """Confirm remembered credentials inside the endpoint's transaction (``confirms_credentials``
+        endpoints call this before anything else in it): 401 when the user is gone or its password
+        changed since."""
+        pending = self.identity.pending
+        if pending is None:
+            return
+        user = await self.runtime.passwords.confirm(conn, pending)
+        if user is None:
+            raise Unauthorized(message=NOT_LOGGED_IN, data=[])
+        self.identity.user, self.identity.pending = user, None
+
     async def ensure_session(self) -> HttpSession:
         """The caller's cookie session, created (and its cookie sent) when there is none."""
         if self.identity.session is None:
@@ -125,6 +138,9 @@ class Endpoint:
     handler: Handler
     auth: Auth
     throttle: tuple[str, ...]
+    # The handler calls ``ctx.confirm_credentials(conn)`` first thing in its transaction, so that
+    # remembered Basic credentials need no read of their own (the chat send, the busiest write).
+    confirms_credentials: bool = False
 
 
 class Api:
@@ -134,10 +150,17 @@ class Api:
         self.endpoints: list[Endpoint] = []
 
     def route(
-        self, path: str, methods: Sequence[str], *, auth: Auth = Auth.USER, throttle: Sequence[str] = ()
+        self,
+        path: str,
+        methods: Sequence[str],
+        *,
+        auth: Auth = Auth.USER,
+        throttle: Sequence[str] = (),
+        confirms_credentials: bool = False,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            self.endpoints.append(Endpoint(path, tuple(methods), handler, auth, tuple(throttle)))
+            endpoint = Endpoint(path, tuple(methods), handler, auth, tuple(throttle), confirms_credentials)
+            self.endpoints.append(endpoint)
             return handler
 
         return register
@@ -219,7 +242,7 @@ class OcsHandler:
             body = parse_body(request.headers.get("content-type", ""), await read_body(request))
             values = merge(query, body, request.path_params)
             as_json = ocs.wants_json(request, values.get("format"))
-            identity = await authenticate(runtime, request)
+            identity = await authenticate(runtime, request, defer=endpoint.confirms_credentials)
             if not passes_csrf(request, identity, values.get("requesttoken")):
                 return ocs.csrf_failure()
             if endpoint.auth is Auth.USER and identity.user is None:
@@ -235,6 +258,9 @@ class OcsHandler:
             for action in endpoint.throttle:
                 ctx.slept_ms += await runtime.throttler.sleep_delay_or_throw(ctx.ip, action)
             result = await endpoint.handler(ctx)
+            if identity.pending is not None:
+                # A handler that declared it would confirm the credentials and did not: a bug.
+                raise RuntimeError(f"{endpoint.handler.__name__} did not confirm the credentials")
             reply = result if isinstance(result, Reply) else Reply(result)
             status, data, bodies = reply.status, reply.data, reply.bodies
             headers.update(reply.headers)

@@ -103,6 +103,15 @@ async def create(conn: Conn, uid: str, password: str, display_name: str | None =
     return User(uid, name)
 
 
+@dataclass(frozen=True)
+class CachedLogin:
+    """Credentials checked before, to be confirmed against the stored user (``PasswordChecker.confirm``)."""
+
+    key: bytes
+    user: User
+    password_hash: str
+
+
 class PasswordChecker:
     """Checks user passwords and app passwords.
 
@@ -115,7 +124,7 @@ class PasswordChecker:
         self._key = secrets.token_bytes(32)
         self._ttl = ttl
         self._max = max_entries
-        self._ok: dict[bytes, tuple[str, str, float]] = {}
+        self._ok: dict[bytes, tuple[User, str, float]] = {}
 
     def _cache_key(self, login: str, password: str) -> bytes:
         # Keyed BLAKE2 is a MAC, and a tenth of the cost of OpenSSL's HMAC for a request's few bytes.
@@ -139,7 +148,24 @@ class PasswordChecker:
             return None
         if len(self._ok) >= self._max:
             self._ok.clear()
-        self._ok[key] = (row.uid, row.password_hash, now + self._ttl)
+        user = _row_to_user(row)
+        self._ok[key] = (user, row.password_hash, now + self._ttl)
+        return user
+
+    def cached(self, login: str, password: str) -> CachedLogin | None:
+        """A successful check of these credentials still remembered (no database read, no hash)."""
+        key = self._cache_key(login, password)
+        entry = self._ok.get(key)
+        if entry is None or entry[2] <= time.monotonic() or entry[0].uid != login:
+            return None
+        return CachedLogin(key, entry[0], entry[1])
+
+    async def confirm(self, conn: Conn, login: CachedLogin) -> User | None:
+        """The user of a remembered check, if it still exists with the password hash it had then."""
+        row = await accounts.get_user(conn, login.user.uid)
+        if row is None or row.password_hash != login.password_hash:
+            self._ok.pop(login.key, None)
+            return None
         return _row_to_user(row)
 
     async def check_app_password(self, conn: Conn, token: str) -> User | None:
