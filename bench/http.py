@@ -81,7 +81,7 @@ class Connection:
         return Response(status, headers, body, time.perf_counter())
 
     async def _chunked(self) -> bytes:
-        parts = []
+        parts: list[bytes] = []
         while True:
             size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
             if size == 0:

@@ -156,7 +156,7 @@ class PasswordChecker:
         """A successful check of these credentials still remembered (no database read, no hash)."""
         key = self._cache_key(login, password)
         entry = self._ok.get(key)
-        if entry is None or entry[2] <= time.monotonic() or entry[0].uid != login:
+        if entry is None or entry[2] <= time.monotonic():
             return None
         return CachedLogin(key, entry[0], entry[1])
 
