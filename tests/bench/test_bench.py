@@ -32,3 +32,10 @@ def test_sends_benchmark_runs() -> None:
     assert "2 rounds" in out
     assert "| bare Starlette |" in out
     assert "| bare Starlette, aiosqlite |" in out
+
+
+def test_instruction_count_loop_runs() -> None:
+    # The part callgrind counts (valgrind itself is not installed for the suite).
+    command = [sys.executable, "-m", "bench.instructions", "--loop", "20"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,165 @@
+"""Instructions per chat send, counted by valgrind's callgrind: a figure that does not drift with
+the machine, for telling apart changes of a few per cent that the timed benchmarks cannot.
+
+    .venv/bin/python -m bench.instructions                   # 1,000 sends (needs valgrind)
+    .venv/bin/python -m bench.instructions --loop 50         # just the loop, without valgrind
+
+The sends go through the ASGI app in this process (no HTTP server, no sockets: uvicorn's share is
+the same for every version of Causerie), from 16 concurrent tasks into one room, on SQLite. The
+process runs twice under callgrind, with no sends and with N after the same warm-up; the
+difference divided by N is the cost of one send, start-up and warm-up left out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import uvloop
+
+from bench.procs import _seed, password_of
+
+TALK = "/ocs/v2.php/apps/spreed/api"
+WARM_UP = 300
+TASKS = 16
+
+
+class _App:
+    """Requests straight to the ASGI app."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def call(self, method: str, path: str, uid: str, body: dict[str, Any]) -> tuple[int, Any]:
+        payload = json.dumps(body).encode()
+        credentials = base64.b64encode(f"{uid}:{password_of(uid)}".encode())
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [
+                (b"host", b"127.0.0.1:8080"),
+                (b"authorization", b"Basic " + credentials),
+                (b"ocs-apirequest", b"true"),
+                (b"accept", b"application/json"),
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8080),
+        }
+        messages = [{"type": "http.request", "body": payload, "more_body": False}]
+        answer: dict[str, Any] = {"body": b""}
+
+        async def receive() -> dict[str, Any]:
+            if messages:
+                return messages.pop()
+            await asyncio.Event().wait()  # the client never hangs up
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+            else:
+                answer["body"] += message.get("body", b"")
+
+        await self.app(scope, receive, send)
+        return answer["status"], json.loads(answer["body"])
+
+
+async def loop(sends: int) -> None:
+    """Warm up, then ``sends`` messages from Bob into a room of Alice's."""
+    data = Path(tempfile.mkdtemp(prefix="causerie-instructions-"))
+    os.environ["CAUSERIE_DATA_DIR"] = str(data)
+    os.environ["CAUSERIE_LOG_REQUESTS"] = "0"
+    from causerie.app import create_app
+    from causerie.settings import Settings
+
+    settings = Settings.from_env()
+    await _seed(settings.database_url)
+    app = create_app(settings)
+    started: asyncio.Queue[dict[str, str]] = asyncio.Queue()
+    await started.put({"type": "lifespan.startup"})
+    ready = asyncio.Event()
+
+    async def lifespan_send(message: MutableMapping[str, Any]) -> None:
+        if message["type"] == "lifespan.startup.complete":
+            ready.set()
+
+    lifespan = asyncio.ensure_future(app({"type": "lifespan", "asgi": {"version": "3.0"}}, started.get, lifespan_send))
+    await ready.wait()
+    client = _App(app)
+    status, created = await client.call("POST", f"{TALK}/v4/room", "alice", {"roomType": 2, "roomName": "bench"})
+    assert status == 201, created
+    token = created["ocs"]["data"]["token"]
+    added = {"newParticipant": "bob", "source": "users"}
+    status, _ = await client.call("POST", f"{TALK}/v4/room/{token}/participants", "alice", added)
+    assert status == 200
+
+    async def run(count: int) -> None:
+        remaining = count
+
+        async def task() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                body = {"message": f"message {remaining}", "referenceId": uuid.uuid4().hex}
+                status, answer = await client.call("POST", f"{TALK}/v1/chat/{token}", "bob", body)
+                assert status == 201, answer
+
+        await asyncio.gather(*(task() for _ in range(TASKS)))
+
+    await run(WARM_UP)
+    await run(sends)
+    await started.put({"type": "lifespan.shutdown"})
+    lifespan.cancel()
+    shutil.rmtree(data, ignore_errors=True)
+
+
+def _instructions(sends: int) -> int:
+    valgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    result = subprocess.run(
+        [*valgrind, sys.executable, "-m", "bench.instructions", "--loop", str(sends)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", result.stderr)
+    assert found, result.stderr
+    return int(found.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sends", type=int, default=1000)
+    parser.add_argument("--loop", type=int, help="run the loop of sends only (what callgrind counts)")
+    args = parser.parse_args()
+    if args.loop is not None:
+        uvloop.run(loop(args.loop))
+        return
+    if shutil.which("valgrind") is None:
+        sys.exit("valgrind is needed: apt-get install valgrind")
+    per_send = (_instructions(args.sends) - _instructions(0)) / args.sends
+    print(f"{per_send:,.0f} instructions per send ({args.sends} sends, python -m bench.instructions)")
+
+
+if __name__ == "__main__":
+    main()
