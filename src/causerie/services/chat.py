@@ -130,7 +130,7 @@ async def draft(
     reference_id: str = "",
     silent: bool = False,
 ) -> Draft:
-    """Check a comment and resolve its mentions. Only reads, so it runs before the write lock."""
+    """Check a comment and resolve its mentions (reads only; the send runs it in its write transaction)."""
     require_no_lobby(room, participant)
     require_can_chat(participant)
     text = clean_message(message)

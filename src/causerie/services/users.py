@@ -136,10 +136,8 @@ class PasswordChecker:
         if row is None:
             await verify_password(await asyncio.to_thread(_dummy_hash), password)
             return None
-        key = self._cache_key(login, password)
-        cached = self._ok.get(key)
-        now = time.monotonic()
-        if cached is not None and cached[1] == row.password_hash and cached[2] > now:
+        remembered = self.cached(login, password)
+        if remembered is not None and remembered.password_hash == row.password_hash:
             return _row_to_user(row)
         owner = await accounts.app_password_owner(conn, app_password_hash(password))
         if owner is not None and hmac.compare_digest(owner, row.uid):
@@ -149,11 +147,11 @@ class PasswordChecker:
         if len(self._ok) >= self._max:
             self._ok.clear()
         user = _row_to_user(row)
-        self._ok[key] = (user, row.password_hash, now + self._ttl)
+        self._ok[self._cache_key(login, password)] = (user, row.password_hash, time.monotonic() + self._ttl)
         return user
 
     def cached(self, login: str, password: str) -> CachedLogin | None:
-        """A successful check of these credentials still remembered (no database read, no hash)."""
+        """A successful check of these credentials still remembered (no database read, no argon2)."""
         key = self._cache_key(login, password)
         entry = self._ok.get(key)
         if entry is None or entry[2] <= time.monotonic():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any, TypeVar
 
@@ -16,18 +16,20 @@ def _field_names(cls: type) -> tuple[str, ...]:
     return tuple(field.name for field in dataclasses.fields(cls))
 
 
+def _tuple_getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
+    # itemgetter of one item returns the value itself, not a 1-tuple.
+    get = itemgetter(*items)
+    return (lambda source: (get(source),)) if len(items) == 1 else get
+
+
 @functools.cache
 def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    names = _field_names(cls)
-    get = itemgetter(*names)
-    return (lambda mapping: (get(mapping),)) if len(names) == 1 else get
+    return _tuple_getter(_field_names(cls))
 
 
 @functools.cache
 def _positional_getter(cls: type, keys: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    positions = [keys.index(name) for name in _field_names(cls)]
-    get = itemgetter(*positions)
-    return (lambda row: (get(row),)) if len(positions) == 1 else get
+    return _tuple_getter([keys.index(name) for name in _field_names(cls)])
 
 
 def _values(cls: type, row: Any) -> tuple[Any, ...]:
