@@ -29,7 +29,7 @@ from typing import Any
 
 import uvloop
 
-from bench.procs import _seed, password_of
+from bench.procs import password_of, seed_users
 
 TALK = "/ocs/v2.php/apps/spreed/api"
 WARM_UP = 300
@@ -94,7 +94,7 @@ async def loop(sends: int) -> None:
     from causerie.settings import Settings
 
     settings = Settings.from_env()
-    await _seed(settings.database_url)
+    await seed_users(settings.database_url)
     app = create_app(settings)
     started: asyncio.Queue[dict[str, str]] = asyncio.Queue()
     await started.put({"type": "lifespan.startup"})

@@ -169,7 +169,7 @@ def password_of(uid: str) -> str:
     return f"{uid}-bench-password"
 
 
-async def _seed(database_url: str) -> None:
+async def seed_users(database_url: str) -> None:
     from causerie.services import users
     from causerie.storage.db import Database
     from causerie.storage.migrate import upgrade
@@ -192,7 +192,7 @@ def causerie_server(workdir: Path) -> Iterator[Server]:
     database_url = f"sqlite:///{data / 'causerie.db'}"
     # The benchmarks call this from inside their event loop; seed on a loop of its own.
     with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _seed(database_url)).result()
+        pool.submit(asyncio.run, seed_users(database_url)).result()
     port = free_port()
     env = {
         **os.environ,
