@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, bindparam, select, update
 
-from causerie.storage.db import Database
+from causerie.storage.db import Database, insert_id
 from causerie.storage.prepared import plan_for, prepared
 
 _names = itertools.count()
@@ -81,6 +81,21 @@ def test_insert_fills_column_defaults_and_returns_the_id(database_url: str) -> N
             rows = (await conn.execute(select(table.c.id, table.c.flag).order_by(table.c.id))).all()
         assert second > first
         assert [tuple(r) for r in rows] == [(first, False), (second, False)]
+
+    run(database_url, table, body)
+
+
+def test_insert_id_is_the_new_rows_key_with_and_without_the_direct_path(database_url: str) -> None:
+    table = _table()
+    fast = prepared(table.insert().values(name=bindparam("name")))
+
+    async def body(db: Database) -> None:
+        async with db.write() as conn:
+            first = await insert_id(conn, fast, {"name": "x"})
+            second = await insert_id(conn, table.insert().values(name="y"))
+            third = await insert_id(conn, fast, {"name": "z"})
+            rows = (await conn.execute(select(table.c.id, table.c.name).order_by(table.c.id))).all()
+        assert [tuple(r) for r in rows] == [(first, "x"), (second, "y"), (third, "z")]
 
     run(database_url, table, body)
 

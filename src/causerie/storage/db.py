@@ -34,6 +34,14 @@ class Conn(Protocol):
     async def run_sync(self, fn: Callable[..., T], *args: Any) -> T: ...
 
 
+async def insert_id(conn: Conn, statement: Executable, parameters: Any = None) -> int:
+    """Run an INSERT of one row and return its new primary key: SQLite's rowid there (a RETURNING
+    clause would cost SQLite an ephemeral table per statement), RETURNING on PostgreSQL."""
+    key = (await conn.execute(statement, parameters)).inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
 class Database:
     """One per process. SQLite runs in WAL mode and every write transaction starts with ``BEGIN
     IMMEDIATE``: a deferred BEGIN that reads and then writes loses the race to a concurrent writer

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import BindParameter
 
 from causerie.services.actors import Actor
-from causerie.storage.db import Conn
+from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
 from causerie.storage.schema import message_mentions, messages, reactions, rooms
 
@@ -20,7 +20,7 @@ _COLUMNS = (
     "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",
     "parameters", "parent_id", "reference_id", "silent", "created_at", "expire_at",
 )  # fmt: skip
-_INSERT = prepared(messages.insert().values({name: bindparam(name) for name in _COLUMNS}).returning(messages.c.id))
+_INSERT = prepared(messages.insert().values({name: bindparam(name) for name in _COLUMNS}))
 _ROOM_ACTIVITY = prepared(update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_activity=bindparam("now")))
 _ROOM_LAST_MESSAGE = prepared(
     update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_message_id=bindparam("message_id"))
@@ -73,7 +73,7 @@ async def insert(
         "created_at": now,
         "expire_at": expire_at,
     }
-    message_id = int((await conn.execute(_INSERT, values)).scalar_one())
+    message_id = await insert_id(conn, _INSERT, values)
     if row_lock:
         await conn.execute(_ROOM_LAST_MESSAGE, {"b_room": room_id, "message_id": message_id})
     else:

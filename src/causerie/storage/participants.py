@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Row
 
-from causerie.storage.db import Conn
+from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
 from causerie.storage.schema import attendees, talk_sessions
 
@@ -48,8 +48,7 @@ async def list_attendees(conn: Conn, room_id: int) -> Sequence[Row[Any]]:
 
 
 async def insert_attendee(conn: Conn, **values: Any) -> int:
-    result = await conn.execute(attendees.insert().values(**values).returning(attendees.c.id))
-    return int(result.scalar_one())
+    return await insert_id(conn, attendees.insert().values(**values))
 
 
 async def update_attendee(conn: Conn, attendee_id: int, **values: Any) -> None:
@@ -85,8 +84,7 @@ async def min_last_read(conn: Conn, room_id: int) -> int:
 
 
 async def insert_session(conn: Conn, **values: Any) -> int:
-    result = await conn.execute(talk_sessions.insert().values(**values).returning(talk_sessions.c.id))
-    return int(result.scalar_one())
+    return await insert_id(conn, talk_sessions.insert().values(**values))
 
 
 async def get_session(conn: Conn, session_id: str) -> Row[Any] | None:

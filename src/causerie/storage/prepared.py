@@ -39,9 +39,15 @@ def prepared(statement: S) -> S:
 class Result:
     """The part of SQLAlchemy's ``CursorResult`` that storage code uses, over fetched rows."""
 
-    def __init__(self, rows: list[Any], rowcount: int) -> None:
+    def __init__(self, rows: list[Any], rowcount: int, lastrowid: int | None) -> None:
         self._rows = rows
         self.rowcount = rowcount
+        self._lastrowid = lastrowid
+
+    @property
+    def inserted_primary_key(self) -> tuple[Any, ...]:
+        # An INSERT's new rowid, as SQLAlchemy gives it on SQLite.
+        return (self._lastrowid,)
 
     def __iter__(self) -> Iterator[Any]:
         return iter(self._rows)
@@ -133,9 +139,9 @@ class _Plan:
         cursor = conn.execute(self.sql, values)
         make = self._make
         if make is None:
-            return Result([], cursor.rowcount)
+            return Result([], cursor.rowcount, cursor.lastrowid)
         raw = cursor.fetchall()
-        return Result([make(r) for r in raw], cursor.rowcount)
+        return Result([make(r) for r in raw], cursor.rowcount, cursor.lastrowid)
 
 
 # The plan of a prepared statement already run, by ``id(statement)`` (a dict lookup, no call).

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Row
 
-from causerie.storage.db import Conn
+from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
 from causerie.storage.schema import appconfig, attendees, rooms
 
@@ -45,8 +45,7 @@ async def token_exists(conn: Conn, token: str) -> bool:
 
 
 async def insert(conn: Conn, **values: Any) -> int:
-    result = await conn.execute(rooms.insert().values(**values).returning(rooms.c.id))
-    return int(result.scalar_one())
+    return await insert_id(conn, rooms.insert().values(**values))
 
 
 async def update_room(conn: Conn, room_id: int, **values: Any) -> None:
