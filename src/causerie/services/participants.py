@@ -132,7 +132,7 @@ class Attendee:
         values = rows.fields_of(cls, row)
         for flag in ("favorite", "archived", "important", "sensitive"):
             values[flag] = bool(values[flag])
-        return cls(**values)
+        return rows.build(cls, values)
 
     @property
     def actor(self) -> Actor:

@@ -128,7 +128,7 @@ class _Plan:
             processors = [column[3]._cached_result_processor(_DIALECT, None) for column in columns]
             self._make = _row_maker(_row_class([column[0] for column in columns]), processors)
 
-    def run(self, conn: sqlite3.Connection, parameters: dict[str, Any] | None) -> Result:
+    def run(self, cursor: sqlite3.Cursor, parameters: dict[str, Any] | None) -> Result:
         if self._as_given:
             values = parameters or {}
         else:
@@ -136,7 +136,7 @@ class _Plan:
             for name, processor in self._bind_processors.items():
                 if name in values:
                     values[name] = processor(values[name])
-        cursor = conn.execute(self.sql, values)
+        cursor.execute(self.sql, values)
         make = self._make
         if make is None:
             return Result([], cursor.rowcount, cursor.lastrowid)

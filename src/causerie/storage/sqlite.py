@@ -41,9 +41,14 @@ class LoopConnection:
     """A synchronous SQLAlchemy connection behind the ``Conn`` interface; statements run in place,
     prepared ones (``storage.prepared``) straight on the ``sqlite3`` connection."""
 
+    __slots__ = ("_cursor", "_driver", "sync")
+
     def __init__(self, sync: Connection, driver: sqlite3.Connection) -> None:
         self.sync = sync
         self._driver = driver
+        # One cursor for the transaction's prepared statements (``Connection.execute`` would make
+        # one per statement); each statement's rows are fetched before the next runs.
+        self._cursor: sqlite3.Cursor | None = None
 
     @property
     def dialect(self) -> Dialect:
@@ -53,8 +58,11 @@ class LoopConnection:
         plan = known_plan(id(statement)) or plan_for(statement)
         if plan is None:
             return self.sync.execute(statement, parameters)
+        cursor = self._cursor
+        if cursor is None:
+            cursor = self._cursor = self._driver.cursor()
         # Result offers the part of CursorResult that storage code uses.
-        return plan.run(self._driver, parameters)  # type: ignore[return-value]
+        return plan.run(cursor, parameters)  # type: ignore[return-value]
 
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[None]:
