@@ -128,8 +128,8 @@ class Attendee:
     invited_cloud_id: str
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Attendee:
-        values = rows.fields_of(cls, row)
+    def from_row(cls, row: Row[Any], prefix: str = "") -> Attendee:
+        values = rows.fields_of(cls, row, prefix)
         for flag in ("favorite", "archived", "important", "sensitive"):
             values[flag] = bool(values[flag])
         return rows.build(cls, values)
@@ -236,15 +236,29 @@ async def _admin_default(conn: Conn) -> int:
     return admin_default_permissions(await AppConfig.load(conn, APP))
 
 
-async def _room_with_admin_default(conn: Conn, token: str) -> tuple[Room, int]:
-    """The room of ``token`` and the administrator's default permissions, read in one statement."""
-    row = await room_store.get_by_token_with_config(conn, token, APP, DEFAULT_PERMISSIONS_KEY)
+async def _room_and_participant(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
+    """The room of ``token`` and the requester's participant in it (404 without the room). For a
+    user, the room, the administrator's default permissions and the attendee come in one statement."""
+    user = requester.user
+    if user is None:
+        row = await room_store.get_by_token_with_config(conn, token, APP, DEFAULT_PERMISSIONS_KEY)
+    else:
+        row = await room_store.get_by_token_for_actor(conn, token, APP, DEFAULT_PERMISSIONS_KEY, actors.USERS, user.uid)
     if row is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     values = {}
     if row.config_value is not None:
         values[DEFAULT_PERMISSIONS_KEY] = StoredValue(DEFAULT_PERMISSIONS_KEY, row.config_value, row.config_type, False)
-    return Room.from_row(row), admin_default_permissions(AppConfig(APP, values))
+    room = Room.from_row(row)
+    admin_default = admin_default_permissions(AppConfig(APP, values))
+    if user is None:
+        return room, await find_participant(conn, room, requester, admin_default=admin_default)
+    prefix = room_store.ATTENDEE_PREFIX
+    if getattr(row, prefix + "id") is None:
+        return room, None
+    attendee = Attendee.from_row(row, prefix)
+    session = await _session_of(conn, requester.session_for(room.token), attendee.id)
+    return room, Participant(room, attendee, session, admin_default)
 
 
 async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> TalkSession | None:
@@ -286,8 +300,7 @@ async def find_participant(
 
 async def load_for_request(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant]:
     """The room and the requester's participant; 404 (counted under ``talkRoomToken``) otherwise."""
-    room, admin_default = await _room_with_admin_default(conn, token)
-    participant = await find_participant(conn, room, requester, admin_default=admin_default)
+    room, participant = await _room_and_participant(conn, requester, token)
     if participant is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room, participant
@@ -302,8 +315,7 @@ def visible_without_joining(room: Room, requester: Requester) -> bool:
 
 async def load_viewer(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
     """The room as ``GET /room/{token}`` shows it: participants, or visitors of visible rooms."""
-    room, admin_default = await _room_with_admin_default(conn, token)
-    participant = await find_participant(conn, room, requester, admin_default=admin_default)
+    room, participant = await _room_and_participant(conn, requester, token)
     if participant is None and not visible_without_joining(room, requester):
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room, participant

@@ -15,12 +15,25 @@ from causerie.storage.schema import appconfig, attendees, rooms
 _BY_TOKEN = prepared(select(rooms).where(rooms.c.token == bindparam("token")))
 # The room and one app config value in one statement (``config_value`` and ``config_type`` are
 # NULL when the key is unset): every request in a room needs the default permissions as well.
+_ROOM_AND_CONFIG = rooms.outerjoin(
+    appconfig, and_(appconfig.c.appid == bindparam("config_app"), appconfig.c.configkey == bindparam("config_key"))
+)
+_CONFIG_COLUMNS = (appconfig.c.configvalue.label("config_value"), appconfig.c.type.label("config_type"))
 _BY_TOKEN_WITH_CONFIG = prepared(
-    select(rooms, appconfig.c.configvalue.label("config_value"), appconfig.c.type.label("config_type"))
+    select(rooms, *_CONFIG_COLUMNS).select_from(_ROOM_AND_CONFIG).where(rooms.c.token == bindparam("token"))
+)
+# The prefix of the attendee's columns in ``get_by_token_for_actor`` rows (all NULL for none).
+ATTENDEE_PREFIX = "attendee_"
+_BY_TOKEN_FOR_ACTOR = prepared(
+    select(rooms, *_CONFIG_COLUMNS, *(column.label(ATTENDEE_PREFIX + column.name) for column in attendees.c))
     .select_from(
-        rooms.outerjoin(
-            appconfig,
-            and_(appconfig.c.appid == bindparam("config_app"), appconfig.c.configkey == bindparam("config_key")),
+        _ROOM_AND_CONFIG.outerjoin(
+            attendees,
+            and_(
+                attendees.c.room_id == rooms.c.id,
+                attendees.c.actor_type == bindparam("actor_type"),
+                attendees.c.actor_id == bindparam("actor_id"),
+            ),
         )
     )
     .where(rooms.c.token == bindparam("token"))
@@ -34,6 +47,15 @@ async def get_by_token(conn: Conn, token: str) -> Row[Any] | None:
 async def get_by_token_with_config(conn: Conn, token: str, app: str, key: str) -> Row[Any] | None:
     params = {"token": token, "config_app": app, "config_key": key}
     return (await conn.execute(_BY_TOKEN_WITH_CONFIG, params)).first()
+
+
+async def get_by_token_for_actor(
+    conn: Conn, token: str, app: str, key: str, actor_type: str, actor_id: str
+) -> Row[Any] | None:
+    """``get_by_token_with_config`` and the actor's attendee row in the room, its columns named
+    with ``ATTENDEE_PREFIX``: a request in a room needs all three."""
+    params = {"token": token, "config_app": app, "config_key": key, "actor_type": actor_type, "actor_id": actor_id}
+    return (await conn.execute(_BY_TOKEN_FOR_ACTOR, params)).first()
 
 
 async def get_by_id(conn: Conn, room_id: int) -> Row[Any] | None:

@@ -23,26 +23,27 @@ def _tuple_getter(items: Sequence[Any]) -> Callable[[Any], tuple[Any, ...]]:
 
 
 @functools.cache
-def _getter(cls: type) -> Callable[[Any], tuple[Any, ...]]:
-    return _tuple_getter(_field_names(cls))
+def _getter(cls: type, prefix: str) -> Callable[[Any], tuple[Any, ...]]:
+    return _tuple_getter([prefix + name for name in _field_names(cls)])
 
 
 @functools.cache
-def _positional_getter(cls: type, keys: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
-    return _tuple_getter([keys.index(name) for name in _field_names(cls)])
+def _positional_getter(cls: type, keys: tuple[str, ...], prefix: str) -> Callable[[Any], tuple[Any, ...]]:
+    return _tuple_getter([keys.index(prefix + name) for name in _field_names(cls)])
 
 
-def _values(cls: type, row: Any) -> tuple[Any, ...]:
+def _values(cls: type, row: Any, prefix: str) -> tuple[Any, ...]:
     # Rows of prepared statements on SQLite carry their column names: read them by position.
     keys = getattr(row, "_keys", None)
     if keys is not None:
-        return _positional_getter(cls, keys)(row)
-    return _getter(cls)(row._mapping)
+        return _positional_getter(cls, keys, prefix)(row)
+    return _getter(cls, prefix)(row._mapping)
 
 
-def fields_of(cls: type, row: Any) -> dict[str, Any]:
-    """The row's values for the dataclass ``cls``'s fields (named as the columns)."""
-    return dict(zip(_field_names(cls), _values(cls, row), strict=True))
+def fields_of(cls: type, row: Any, prefix: str = "") -> dict[str, Any]:
+    """The row's values for the dataclass ``cls``'s fields (named as the columns, after ``prefix``
+    in a row that holds several tables' columns)."""
+    return dict(zip(_field_names(cls), _values(cls, row, prefix), strict=True))
 
 
 _new = object.__new__
