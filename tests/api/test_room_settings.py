@@ -96,6 +96,20 @@ def test_public_private_and_password(
     ]
 
 
+def test_a_password_comes_from_a_moderator_and_with_the_public_link(
+    alice: TalkClient, bob: TalkClient, carol: TalkClient, guest: TalkClient, reset_bruteforce: None
+) -> None:
+    token = create(alice, participants={"users": ["bob"]})
+    # Checked before the password is hashed: a stranger and a plain participant change nothing.
+    assert carol.post(f"{ROOM}/{token}/public", json={"password": "mine"}).status_code == 404
+    assert bob.post(f"{ROOM}/{token}/public", json={"password": "mine"}).status_code == 403
+    public = alice.post(f"{ROOM}/{token}/public", json={"password": "open-sesame"})
+    assert public.status_code == 200 and data(public)["type"] == 3 and data(public)["hasPassword"] is True
+    assert bob.put(f"{ROOM}/{token}/password", params={"password": "mine"}).status_code == 403
+    assert guest.post(f"{ROOM}/{token}/participants/active", json={"password": "mine"}).status_code == 403
+    assert guest.post(f"{ROOM}/{token}/participants/active", json={"password": "open-sesame"}).status_code == 200
+
+
 def test_public_endpoints_refuse_one_to_one(alice: TalkClient) -> None:
     token = data(alice.post(ROOM, json={"roomType": 1, "invite": "carol"}))["token"]
     response = alice.post(f"{ROOM}/{token}/public")

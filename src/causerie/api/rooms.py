@@ -57,7 +57,6 @@ def new_room_request(params: Params) -> NewRoom:
         source=params.string("source"),
         object_type=params.string("objectType"),
         object_id=params.string("objectId"),
-        password=params.string("password"),
         read_only=params.integer("readOnly"),
         listable=params.integer("listable"),
         message_expiration=params.integer("messageExpiration"),
@@ -78,18 +77,20 @@ def new_room_request(params: Params) -> NewRoom:
 async def create_room(ctx: Ctx) -> Reply:
     request = new_room_request(ctx.params)
     service_secret = ctx.request.headers.get(external_call.SECRET_HEADER, "")
+    if service_secret:
+        # The external call service creates rooms for ``owner``, who need not be logged in.
+        async with ctx.runtime.db.read() as conn:
+            owner = ctx.params.string("owner").strip()
+            user = await external_call.service_room_owner(conn, service_secret, owner, request.room_type)
+        request.allow_internal_object_types = True
+        requester = Requester(user)
+    elif ctx.user is not None:
+        user, requester = ctx.user, room_access.requester(ctx)
+    else:
+        raise Unauthorized("auth")
+    # Only once the caller is known (hashing is slow on purpose).
+    request.password_hash = await room_settings.hash_room_password(ctx.params.string("password"))
     async with ctx.runtime.db.write() as conn:
-        if service_secret:
-            # The external call service creates rooms for ``owner``, who need not be logged in.
-            user = await external_call.service_room_owner(
-                conn, service_secret, ctx.params.string("owner").strip(), request.room_type
-            )
-            request.allow_internal_object_types = True
-            requester = Requester(user)
-        elif ctx.user is not None:
-            user, requester = ctx.user, room_access.requester(ctx)
-        else:
-            raise Unauthorized("auth")
         created = await room_creation.create(conn, user, request)
         viewer = Viewer(user, await AppConfig.load(conn, APP))
         participant = await find_participant(conn, created.room, requester)
@@ -187,6 +188,14 @@ async def _change_room(ctx: Ctx, change: Change, *, moderator: bool = True) -> R
     return Reply(data)
 
 
+async def _moderator_first(ctx: Ctx) -> None:
+    """The 404 and 403 ``_change_room`` would answer, before slow work done ahead of it (so that a
+    stranger cannot make the server hash passwords)."""
+    async with ctx.runtime.db.read() as conn:
+        _, me = await room_access.load(ctx, conn, ctx.params.string("token"))
+    require_moderator(me)
+
+
 @api.put(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def rename_room(ctx: Ctx) -> Reply:
     name = ctx.params.string("roomName")
@@ -203,9 +212,10 @@ async def set_description(ctx: Ctx) -> Reply:
 
 @api.post(f"{BASE}/room/{{token}}/public", throttle=[ROOM_TOKEN_ACTION])
 async def make_public(ctx: Ctx) -> Reply:
-    password = ctx.params.string("password")
+    await _moderator_first(ctx)
+    password_hash = await room_settings.hash_room_password(ctx.params.string("password"))
     return await _change_room(
-        ctx, lambda conn, room, me, now: room_settings.make_public(conn, room, me.actor, password, now)
+        ctx, lambda conn, room, me, now: room_settings.make_public(conn, room, me.actor, password_hash, now)
     )
 
 
@@ -216,9 +226,10 @@ async def make_private(ctx: Ctx) -> Reply:
 
 @api.put(f"{BASE}/room/{{token}}/password", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
 async def set_password(ctx: Ctx) -> Reply:
-    password = ctx.params.string("password")
+    await _moderator_first(ctx)
+    password_hash = await room_settings.hash_room_password(ctx.params.string("password"))
     return await _change_room(
-        ctx, lambda conn, room, me, now: room_settings.set_password(conn, room, me.actor, password, now)
+        ctx, lambda conn, room, me, now: room_settings.set_password(conn, room, me.actor, password_hash, now)
     )
 
 

@@ -22,7 +22,7 @@ from causerie.services.errors import BadRequest, Forbidden, NotFound
 from causerie.services.room_format import NOTE_TO_SELF_DESCRIPTION, NOTE_TO_SELF_NAME
 from causerie.services.rooms import Room
 from causerie.services.talk_config import APP
-from causerie.services.users import User, hash_password
+from causerie.services.users import User
 from causerie.storage import accounts
 from causerie.storage import participants as participant_store
 from causerie.storage import rooms as store
@@ -57,7 +57,8 @@ class NewRoom:
     source: str = ""
     object_type: str = ""
     object_id: str = ""
-    password: str = ""
+    # From ``room_settings.hash_room_password``, before the write transaction (public rooms only).
+    password_hash: str = ""
     read_only: int = 0
     listable: int = 0
     message_expiration: int = 0
@@ -117,9 +118,7 @@ async def create(conn: Conn, creator: User, request: NewRoom) -> Created:
     valid_users, valid_groups, invalid = await _sort_invitations(conn, participants, creator)
     if any(invalid.values()) and not valid_users and not valid_groups:
         raise NotFound("invite", data={"error": "invite"})
-    password_hash = ""
-    if request.room_type == r.PUBLIC and request.password:
-        password_hash = await hash_password(request.password)
+    password_hash = request.password_hash if request.room_type == r.PUBLIC else ""
     now = int(time.time())
     room = await _insert_room(
         conn, room_type=request.room_type, name=name, now=now, password_hash=password_hash, **values

@@ -90,13 +90,20 @@ async def set_description(conn: Conn, room: Room, actor: Actor, description: str
     await _change(conn, room, actor, now, message, description=description)
 
 
-async def make_public(conn: Conn, room: Room, actor: Actor, password: str, now: int) -> None:
+async def hash_room_password(password: str) -> str:
+    """The stored form of a room password ("" for none), made before the write transaction that
+    stores it: argon2 takes a good part of a second, and every other writer would wait for it."""
+    return await hash_password(password) if password else ""
+
+
+async def make_public(conn: Conn, room: Room, actor: Actor, password_hash: str, now: int) -> None:
+    """Group → public; ``password_hash`` from ``hash_room_password``."""
     if room.type not in (r.GROUP, r.PUBLIC) or room.object_type == r.NOTE_TO_SELF_OBJECT:
         raise bad("type")
     if room.type == r.GROUP:
         await _change(conn, room, actor, now, "guests_allowed", type=r.PUBLIC)
-    if password:
-        await _change(conn, room, actor, now, "password_set", password_hash=await hash_password(password))
+    if password_hash:
+        await _change(conn, room, actor, now, "password_set", password_hash=password_hash)
 
 
 async def make_private(conn: Conn, room: Room, actor: Actor, now: int) -> None:
@@ -111,11 +118,12 @@ async def make_private(conn: Conn, room: Room, actor: Actor, now: int) -> None:
             await participant_store.delete_attendee(conn, int(attendee_row.id))
 
 
-async def set_password(conn: Conn, room: Room, actor: Actor, password: str, now: int) -> None:
+async def set_password(conn: Conn, room: Room, actor: Actor, password_hash: str, now: int) -> None:
+    """``password_hash`` from ``hash_room_password`` ("" removes the password)."""
     if room.type != r.PUBLIC:
         raise bad("type")
-    if password:
-        await _change(conn, room, actor, now, "password_set", password_hash=await hash_password(password))
+    if password_hash:
+        await _change(conn, room, actor, now, "password_set", password_hash=password_hash)
     elif room.has_password:
         await _change(conn, room, actor, now, "password_removed", password_hash="")
 
