@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, bindparam, select
 
 from causerie.storage.db import Database
+from causerie.storage.prepared import prepared
 
 notes = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("text", String(20)))
 
@@ -111,3 +112,28 @@ def test_a_read_is_one_snapshot_unless_asked_otherwise(tmp_path: Path) -> None:
 
     assert asyncio.run(counts(snapshot=True)) == (0, 0)
     assert asyncio.run(counts(snapshot=False)) == (0, 1)
+
+
+def test_a_connection_kept_after_its_transaction_refuses_statements(tmp_path: Path) -> None:
+    # Its sqlite3 connection is back in the pool, maybe inside another request's transaction.
+    by_text = prepared(select(notes.c.id).where(notes.c.text == bindparam("text")))
+
+    async def scenario() -> list[str]:
+        db = await _database(tmp_path)
+        refused = []
+        try:
+            async with db.write() as kept_writer:
+                await kept_writer.execute(by_text, {"text": "x"})
+            async with db.read() as kept_reader:
+                await kept_reader.execute(by_text, {"text": "x"})
+            for conn in (kept_writer, kept_reader):
+                for statement, parameters in ((by_text, {"text": "x"}), (notes.insert().values(text="late"), None)):
+                    try:
+                        await conn.execute(statement, parameters)
+                    except RuntimeError:
+                        refused.append("refused")
+            return refused + await _texts(db)
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(scenario()) == ["refused"] * 4

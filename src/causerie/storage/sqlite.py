@@ -41,7 +41,7 @@ class LoopConnection:
     """A synchronous SQLAlchemy connection behind the ``Conn`` interface; statements run in place,
     prepared ones (``storage.prepared``) straight on the ``sqlite3`` connection."""
 
-    __slots__ = ("_cursor", "_driver", "sync")
+    __slots__ = ("_closed", "_cursor", "_driver", "sync")
 
     def __init__(self, sync: Connection, driver: sqlite3.Connection) -> None:
         self.sync = sync
@@ -49,20 +49,35 @@ class LoopConnection:
         # One cursor for the transaction's prepared statements (``Connection.execute`` would make
         # one per statement); each statement's rows are fetched before the next runs.
         self._cursor: sqlite3.Cursor | None = None
+        self._closed = False
 
     @property
     def dialect(self) -> Dialect:
         return self.sync.dialect
 
+    def close(self) -> None:
+        """At the end of the transaction. The connection goes back to the pool, so this object
+        refuses statements from now on (they would run in another request's transaction); and
+        it drops its cursor, since a request may keep it in scope (a long-poll parks with it)."""
+        self._closed = True
+        if self._cursor is not None:
+            self._cursor.close()
+            self._cursor = None
+
+    def _open_cursor(self) -> sqlite3.Cursor:
+        if self._closed:
+            raise RuntimeError("statement on a connection whose transaction has ended")
+        self._cursor = self._driver.cursor()
+        return self._cursor
+
     async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[*tuple[Any, ...]]:
         plan = known_plan(id(statement)) or plan_for(statement)
         if plan is None:
+            if self._closed:
+                raise RuntimeError("statement on a connection whose transaction has ended")
             return self.sync.execute(statement, parameters)
-        cursor = self._cursor
-        if cursor is None:
-            cursor = self._cursor = self._driver.cursor()
         # Result offers the part of CursorResult that storage code uses.
-        return plan.run(cursor, parameters)  # type: ignore[return-value]
+        return plan.run(self._cursor or self._open_cursor(), parameters)  # type: ignore[return-value]
 
     @asynccontextmanager
     async def begin_nested(self) -> AsyncIterator[None]:
@@ -124,7 +139,7 @@ class _Read:
     """A read transaction on a connection of its own; a connection whose block failed is closed.
     Without ``snapshot`` there is no BEGIN: each statement reads the latest commit on its own."""
 
-    __slots__ = ("_db", "_driver", "_snapshot", "_sync")
+    __slots__ = ("_conn", "_db", "_driver", "_snapshot", "_sync")
 
     def __init__(self, db: SQLiteDatabase, snapshot: bool) -> None:
         self._db = db
@@ -139,9 +154,11 @@ class _Read:
             sync.close()
             raise
         self._sync, self._driver = sync, driver
-        return LoopConnection(sync, driver)
+        self._conn = LoopConnection(sync, driver)
+        return self._conn
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._conn.close()
         sync = self._sync
         try:
             _end(sync, self._driver, commit=False)
@@ -157,7 +174,7 @@ class _Read:
 class _Write:
     """A writer's part of the current group: a SAVEPOINT, then the wait for the group's COMMIT."""
 
-    __slots__ = ("_db", "_group", "_savepoint")
+    __slots__ = ("_conn", "_db", "_group", "_savepoint")
 
     def __init__(self, db: SQLiteDatabase) -> None:
         self._db = db
@@ -174,9 +191,11 @@ class _Write:
             db._write_lock.release()
             raise
         self._group = group
-        return LoopConnection(group.sync, group.driver)
+        self._conn = LoopConnection(group.sync, group.driver)
+        return self._conn
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._conn.close()
         group, savepoint = self._group, self._savepoint
         try:
             if kind is not None:
