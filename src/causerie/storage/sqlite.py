@@ -128,7 +128,9 @@ class _Group:
         self.sync = sync
         self.driver = driver
         self.writers = 0
-        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        # One future per writer that waits for the COMMIT: a writer that goes away cancels its own
+        # (cheaper than shielding one shared future for each).
+        self.waiting: list[asyncio.Future[None]] = []
 
 
 # Transactions as plain context-manager classes: every request opens one or two, and a generator
@@ -204,8 +206,9 @@ class _Write:
         finally:
             self._db._write_lock.release()
         if kind is None:
-            # Shielded: a writer that goes away must not cancel the commit the others wait for.
-            await asyncio.shield(group.committed)
+            committed = asyncio.get_running_loop().create_future()
+            group.waiting.append(committed)
+            await committed
 
 
 class SQLiteDatabase:
@@ -269,11 +272,14 @@ class SQLiteDatabase:
                 _end(group.sync, group.driver, commit=True)
             except BaseException as error:
                 group.sync.close()
-                group.committed.set_exception(error)
-                group.committed.exception()  # retrieved: each writer raises it from its own await
+                for committed in group.waiting:
+                    if not committed.done():
+                        committed.set_exception(error)
                 return
             self._checkin(group.sync, group.driver)
-            group.committed.set_result(None)
+            for committed in group.waiting:
+                if not committed.done():
+                    committed.set_result(None)
 
     async def dispose(self) -> None:
         if self._commits:
