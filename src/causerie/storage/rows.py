@@ -52,8 +52,9 @@ _set = object.__setattr__
 
 def build(cls: type[T], values: dict[str, Any]) -> T:
     """An instance of the dataclass ``cls`` from the values of all its fields, without its
-    ``__init__``: a frozen dataclass's sets every field through ``object.__setattr__``, which cost
-    more than reading the row (this runs for every row a request loads)."""
+    ``__init__``: a frozen dataclass's ``__init__`` sets every field through
+    ``object.__setattr__``, which costs more than reading the row (this runs for every row a
+    request loads)."""
     instance = _new(cls)
     _set(instance, "__dict__", values)
     return instance

@@ -41,11 +41,11 @@ class LoopConnection:
     """A synchronous SQLAlchemy connection behind the ``Conn`` interface; statements run in place,
     prepared ones (``storage.prepared``) straight on the ``sqlite3`` connection."""
 
-    __slots__ = ("_closed", "_cursor", "_driver", "sync")
+    __slots__ = ("_closed", "_cursor", "driver", "sync")
 
     def __init__(self, sync: Connection, driver: sqlite3.Connection) -> None:
         self.sync = sync
-        self._driver = driver
+        self.driver = driver
         # One cursor for the transaction's prepared statements (``Connection.execute`` would make
         # one per statement); each statement's rows are fetched before the next runs.
         self._cursor: sqlite3.Cursor | None = None
@@ -64,17 +64,19 @@ class LoopConnection:
             self._cursor.close()
             self._cursor = None
 
-    def _open_cursor(self) -> sqlite3.Cursor:
+    def _refuse_if_closed(self) -> None:
         if self._closed:
             raise RuntimeError("statement on a connection whose transaction has ended")
-        self._cursor = self._driver.cursor()
+
+    def _open_cursor(self) -> sqlite3.Cursor:
+        self._refuse_if_closed()
+        self._cursor = self.driver.cursor()
         return self._cursor
 
     async def execute(self, statement: Executable, parameters: Any = None) -> CursorResult[*tuple[Any, ...]]:
         plan = known_plan(id(statement)) or plan_for(statement)
         if plan is None:
-            if self._closed:
-                raise RuntimeError("statement on a connection whose transaction has ended")
+            self._refuse_if_closed()
             return self.sync.execute(statement, parameters)
         # Result offers the part of CursorResult that storage code uses.
         return plan.run(self._cursor or self._open_cursor(), parameters)  # type: ignore[return-value]
@@ -132,6 +134,16 @@ class _Group:
         # (cheaper than shielding one shared future for each).
         self.waiting: list[asyncio.Future[None]] = []
 
+    def settle(self, error: BaseException | None) -> None:
+        """Tell the writers still waiting how the COMMIT went."""
+        for committed in self.waiting:
+            if committed.done():
+                continue  # its writer went away
+            if error is None:
+                committed.set_result(None)
+            else:
+                committed.set_exception(error)
+
 
 # Transactions as plain context-manager classes: every request opens one or two, and a generator
 # based context manager costs a frame and a generator each time.
@@ -141,7 +153,7 @@ class _Read:
     """A read transaction on a connection of its own; a connection whose block failed is closed.
     Without ``snapshot`` there is no BEGIN: each statement reads the latest commit on its own."""
 
-    __slots__ = ("_conn", "_db", "_driver", "_snapshot", "_sync")
+    __slots__ = ("_conn", "_db", "_snapshot")
 
     def __init__(self, db: SQLiteDatabase, snapshot: bool) -> None:
         self._db = db
@@ -155,22 +167,21 @@ class _Read:
         except BaseException:
             sync.close()
             raise
-        self._sync, self._driver = sync, driver
         self._conn = LoopConnection(sync, driver)
         return self._conn
 
     async def __aexit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        self._conn.close()
-        sync = self._sync
+        conn = self._conn
+        conn.close()
         try:
-            _end(sync, self._driver, commit=False)
+            _end(conn.sync, conn.driver, commit=False)
         except BaseException:
-            sync.close()
+            conn.sync.close()
             raise
         if kind is None:
-            self._db._checkin(sync, self._driver)
+            self._db._checkin(conn.sync, conn.driver)
         else:
-            sync.close()
+            conn.sync.close()
 
 
 class _Write:
@@ -272,14 +283,10 @@ class SQLiteDatabase:
                 _end(group.sync, group.driver, commit=True)
             except BaseException as error:
                 group.sync.close()
-                for committed in group.waiting:
-                    if not committed.done():
-                        committed.set_exception(error)
+                group.settle(error)
                 return
             self._checkin(group.sync, group.driver)
-            for committed in group.waiting:
-                if not committed.done():
-                    committed.set_result(None)
+            group.settle(None)
 
     async def dispose(self) -> None:
         if self._commits:
