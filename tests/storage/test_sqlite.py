@@ -71,6 +71,29 @@ def test_a_failing_writer_in_a_group_rolls_back_only_its_own_work(tmp_path: Path
     assert sorted(texts) == ["n0", "n1", "n2", "n4", "n5"]
 
 
+def test_failing_writers_anywhere_in_a_long_group_roll_back_only_their_own_work(tmp_path: Path) -> None:
+    # Writers that succeed keep their savepoints open for a while: failures right after such a
+    # release, at the start and at the end must all leave the others' work.
+    failing = {0, 3, 8, 9, 16, 17, 18, 30, 39}
+
+    async def scenario() -> list[str]:
+        db = await _database(tmp_path)
+
+        async def writer(i: int) -> None:
+            async with db.write() as conn:
+                await conn.execute(notes.insert().values(text=f"n{i}"))
+                if i in failing:
+                    raise ValueError("refused")
+
+        try:
+            await asyncio.gather(*(writer(i) for i in range(40)), return_exceptions=True)
+            return await _texts(db)
+        finally:
+            await db.dispose()
+
+    assert sorted(asyncio.run(scenario())) == sorted(f"n{i}" for i in range(40) if i not in failing)
+
+
 def test_a_writer_that_goes_away_does_not_stop_the_commit_of_the_others(tmp_path: Path) -> None:
     async def scenario() -> tuple[bool, list[str]]:
         db = await _database(tmp_path)
