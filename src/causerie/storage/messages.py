@@ -22,14 +22,6 @@ _COLUMNS = (
 )  # fmt: skip
 _INSERT = prepared(messages.insert().values({name: bindparam(name) for name in _COLUMNS}))
 _ROOM_ACTIVITY = prepared(update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_activity=bindparam("now")))
-_ROOM_LAST_MESSAGE = prepared(
-    update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_message_id=bindparam("message_id"))
-)
-_ROOM_LAST_MESSAGE_AND_ACTIVITY = prepared(
-    update(rooms)
-    .where(rooms.c.id == bindparam("b_room"))
-    .values(last_message_id=bindparam("message_id"), last_activity=bindparam("now"))
-)
 
 
 async def insert(
@@ -47,16 +39,15 @@ async def insert(
     silent: bool = False,
     expire_at: int | None = None,
 ) -> Any:
-    """Store a message and make it the room's last one; returns the row as stored, built in memory
-    (with its new ``id``; saves reading it back to answer the sender).
+    """Store a message; returns the row as stored, built in memory (with its new ``id``; saves
+    reading it back to answer the sender). A trigger makes it the room's last message (migration
+    0002).
 
-    The room row is updated *before* the insert: on PostgreSQL that takes the row lock first, so
+    On PostgreSQL the room row is updated *before* the insert: that takes the row lock first, so
     messages of one room get their ids in commit order and a poller that has seen id N can never
-    later miss a message with an id below N.
+    later miss a message with an id below N. (SQLite writes are serialised by BEGIN IMMEDIATE.)
     """
-    # SQLite writes are serialised by BEGIN IMMEDIATE already; one room update after the insert does.
-    row_lock = conn.dialect.name != "sqlite"
-    if row_lock:
+    if conn.dialect.name != "sqlite":
         await conn.execute(_ROOM_ACTIVITY, {"b_room": room_id, "now": now})
     values = {
         "room_id": room_id,
@@ -74,10 +65,6 @@ async def insert(
         "expire_at": expire_at,
     }
     message_id = await insert_id(conn, _INSERT, values)
-    if row_lock:
-        await conn.execute(_ROOM_LAST_MESSAGE, {"b_room": room_id, "message_id": message_id})
-    else:
-        await conn.execute(_ROOM_LAST_MESSAGE_AND_ACTIVITY, {"b_room": room_id, "message_id": message_id, "now": now})
     unedited = {"last_edit_actor_type": None, "last_edit_actor_id": None, "last_edit_actor_display_name": None}
     return SimpleNamespace(id=message_id, **values, **unedited, last_edit_time=None)
 
