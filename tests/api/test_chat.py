@@ -395,22 +395,27 @@ def test_moderators_clear_the_history(alice: TalkClient, bob: TalkClient) -> Non
     assert after["unreadMention"] is False and after["lastMessage"]["id"] == cleared["id"]
 
 
-def test_remembered_credentials_stop_working_at_once_for_sends(
+def test_remembered_credentials_stop_working_at_once_for_sends_and_polls(
     alice: TalkClient, server: ServerProcess, make_client: Any, reset_bruteforce: None
 ) -> None:
-    # A send confirms remembered credentials inside its own transaction: a reset password or a
-    # deleted user is refused on the very next message, and nothing is stored.
-    server.occ("user:add", "--password-from-env", "hana", env={"OC_PASS": "hana-first-pw"})
-    server.occ("user:add", "--password-from-env", "ivan", env={"OC_PASS": "ivan-first-pw"})
-    token = group_room(alice, "hana", "ivan")
-    hana = make_client("hana", password="hana-first-pw")
-    ivan = make_client("ivan", password="ivan-first-pw")
+    # Sends and polls confirm remembered credentials inside their own transaction (with the room's
+    # statement): a reset password or a deleted user is refused on the very next request, even for
+    # a room that does not exist (401, not 404), and nothing is stored.
+    for uid in ("hana", "ivan", "juno", "kato"):
+        server.occ("user:add", "--password-from-env", uid, env={"OC_PASS": f"{uid}-first-pw"})
+    token = group_room(alice, "hana", "ivan", "juno", "kato")
+    hana, ivan, juno, kato = (make_client(uid, password=f"{uid}-first-pw") for uid in ("hana", "ivan", "juno", "kato"))
     send(hana, token, "hello from hana")
     send(ivan, token, "hello from ivan")
-    server.occ("user:resetpassword", "--password-from-env", "hana", env={"OC_PASS": "hana-second-pw"})
+    send(kato, token, "hello from kato")
+    assert juno.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 200
+    for uid in ("hana", "juno", "kato"):
+        server.occ("user:resetpassword", "--password-from-env", uid, env={"OC_PASS": f"{uid}-second-pw"})
     server.occ("user:delete", "ivan")
     assert hana.post(f"{CHAT}/{token}", json={"message": "old password"}).status_code == 401
     assert ivan.post(f"{CHAT}/{token}", json={"message": "deleted"}).status_code == 401
+    assert juno.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0}).status_code == 401
+    assert kato.post(f"{CHAT}/no-such-room", json={"message": "old password"}).status_code == 401
     assert (
         make_client("hana", password="hana-second-pw").post(f"{CHAT}/{token}", json={"message": "new"}).status_code
         == 201

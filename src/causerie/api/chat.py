@@ -54,7 +54,7 @@ def _flights(ctx: Ctx) -> SingleFlight:
     return flights
 
 
-@api.get(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION], confirms_credentials=True)
 async def receive(ctx: Ctx) -> Reply:
     params = ctx.params
     token = params.string("token")
@@ -135,7 +135,6 @@ async def send(ctx: Ctx) -> Reply:
     # One transaction: the checks and mention lookups, then the insert. (On SQLite the writes of
     # concurrent requests share a commit; on PostgreSQL the reads take no locks.)
     async with db.write() as conn:
-        await ctx.confirm_credentials(conn)
         room, participant = await room_access.load(ctx, conn, token)
         draft = await chat.draft(
             conn,

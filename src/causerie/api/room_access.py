@@ -14,6 +14,7 @@ from causerie.http.endpoint import Ctx
 from causerie.runtime import Runtime
 from causerie.services import participants, room_settings
 from causerie.services.appconfig import AppConfig
+from causerie.services.errors import NotFound
 from causerie.services.participants import SESSION_KEY, Participant, Requester
 from causerie.services.room_format import Viewer
 from causerie.services.rooms import Room, lobby_timer_passed
@@ -36,7 +37,18 @@ def requester(ctx: Ctx) -> Requester:
 
 
 async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
-    room, participant = await participants.load_for_request(conn, requester(ctx), token)
+    """Remembered credentials (``confirms_credentials`` endpoints) are confirmed against the user's
+    row, which comes with the room."""
+    if ctx.identity.pending is None:
+        room, participant = await participants.load_for_request(conn, requester(ctx), token)
+    else:
+        try:
+            room, found, stored = await participants.load_with_account(conn, requester(ctx), token)
+        except NotFound:
+            await ctx.confirm_credentials(conn)  # a user who is gone is told 401, not 404
+            raise
+        ctx.confirm_account(stored)
+        participant = participants.require_participant(found)
     if lobby_timer_passed(room, int(time.time())):
         # As Talk, the lobby is opened when a request notices its timer; the request itself already
         # treats the room as open. A write of its own, after this request's transaction.

@@ -35,8 +35,9 @@ from causerie.http.middleware import with_security_headers
 from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
 from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
+from causerie.services import users
 from causerie.services.errors import DomainError, Unauthorized
-from causerie.services.users import User
+from causerie.services.users import Account, User
 from causerie.storage.db import Conn
 
 log = logging.getLogger("causerie.http")
@@ -96,12 +97,18 @@ class Ctx:
 
     async def confirm_credentials(self, conn: Conn) -> None:
         """Confirm remembered credentials inside the endpoint's transaction (``confirms_credentials``
-        endpoints call this before anything else in it): 401 when the user is gone or its password
-        changed since."""
+        endpoints call this, or ``room_access.load``, before anything else in it): 401 when the user
+        is gone or its password changed since."""
+        pending = self.identity.pending
+        if pending is not None:
+            self.confirm_account(await users.account(conn, pending.user.uid))
+
+    def confirm_account(self, stored: Account | None) -> None:
+        """``confirm_credentials`` with the user's row read already (``stored``; None: no such user)."""
         pending = self.identity.pending
         if pending is None:
             return
-        user = await self.runtime.passwords.confirm(conn, pending)
+        user = self.runtime.passwords.confirm(pending, stored)
         if user is None:
             raise Unauthorized(message=NOT_LOGGED_IN, data=[])
         self.identity.user, self.identity.pending = user, None
@@ -138,8 +145,9 @@ class Endpoint:
     handler: Handler
     auth: Auth
     throttle: tuple[str, ...]
-    # The handler calls ``ctx.confirm_credentials(conn)`` first thing in its transaction, so that
-    # remembered Basic credentials need no read of their own (the chat send, the busiest write).
+    # The handler confirms remembered Basic credentials first thing in its transaction, through
+    # ``room_access.load`` (whose statement reads the user's row with the room) or
+    # ``ctx.confirm_credentials(conn)``: they need no read of their own (chat sends and polls).
     confirms_credentials: bool = False
 
 

@@ -48,7 +48,7 @@ from causerie.services.rooms import (
     lobby_timer_passed,
 )
 from causerie.services.talk_config import APP
-from causerie.services.users import User, verify_password
+from causerie.services.users import Account, User, verify_password
 from causerie.storage import accounts, rows
 from causerie.storage import participants as store
 from causerie.storage import rooms as room_store
@@ -236,14 +236,17 @@ async def _admin_default(conn: Conn) -> int:
     return admin_default_permissions(await AppConfig.load(conn, APP))
 
 
-async def _room_and_participant(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
-    """The room of ``token`` and the requester's participant in it (404 without the room). For a
-    user, the room, the administrator's default permissions and the attendee come in one statement."""
+async def load_with_account(
+    conn: Conn, requester: Requester, token: str
+) -> tuple[Room, Participant | None, Account | None]:
+    """The room of ``token`` (404 without it), the requester's participant in it, and for a user
+    the user's own row (None when it is gone): remembered credentials are confirmed against it.
+    For a user, all of them and the administrator's default permissions come in one statement."""
     user = requester.user
     if user is None:
         row = await room_store.get_by_token_with_config(conn, token, APP, DEFAULT_PERMISSIONS_KEY)
     else:
-        row = await room_store.get_by_token_for_actor(conn, token, APP, DEFAULT_PERMISSIONS_KEY, actors.USERS, user.uid)
+        row = await room_store.get_by_token_for_user(conn, token, APP, DEFAULT_PERMISSIONS_KEY, user.uid)
     if row is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     values = {}
@@ -252,13 +255,16 @@ async def _room_and_participant(conn: Conn, requester: Requester, token: str) ->
     room = Room.from_row(row)
     admin_default = admin_default_permissions(AppConfig(APP, values))
     if user is None:
-        return room, await find_participant(conn, room, requester, admin_default=admin_default)
+        return room, await find_participant(conn, room, requester, admin_default=admin_default), None
+    stored = None
+    if getattr(row, room_store.USER_PREFIX + "uid") is not None:
+        stored = rows.build(Account, rows.fields_of(Account, row, room_store.USER_PREFIX))
     prefix = room_store.ATTENDEE_PREFIX
     if getattr(row, prefix + "id") is None:
-        return room, None
+        return room, None, stored
     attendee = Attendee.from_row(row, prefix)
     session = await _session_of(conn, requester.session_for(room.token), attendee.id)
-    return room, Participant(room, attendee, session, admin_default)
+    return room, Participant(room, attendee, session, admin_default), stored
 
 
 async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> TalkSession | None:
@@ -300,10 +306,15 @@ async def find_participant(
 
 async def load_for_request(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant]:
     """The room and the requester's participant; 404 (counted under ``talkRoomToken``) otherwise."""
-    room, participant = await _room_and_participant(conn, requester, token)
+    room, participant, _ = await load_with_account(conn, requester, token)
+    return room, require_participant(participant)
+
+
+def require_participant(participant: Participant | None) -> Participant:
+    """404 (counted under ``talkRoomToken``) for someone who is not a participant."""
     if participant is None:
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
-    return room, participant
+    return participant
 
 
 def visible_without_joining(room: Room, requester: Requester) -> bool:
@@ -315,7 +326,7 @@ def visible_without_joining(room: Room, requester: Requester) -> bool:
 
 async def load_viewer(conn: Conn, requester: Requester, token: str) -> tuple[Room, Participant | None]:
     """The room as ``GET /room/{token}`` shows it: participants, or visitors of visible rooms."""
-    room, participant = await _room_and_participant(conn, requester, token)
+    room, participant, _ = await load_with_account(conn, requester, token)
     if participant is None and not visible_without_joining(room, requester):
         raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     return room, participant

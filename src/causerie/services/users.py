@@ -76,8 +76,23 @@ def new_app_password() -> str:
     return "-".join(chunks)
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as stored, with the password hash that remembered credentials are confirmed against."""
+
+    uid: str
+    display_name: str
+    email: str | None
+    password_hash: str
+
+
 def _row_to_user(row: object) -> User:
     return User(uid=row.uid, display_name=row.display_name, email=row.email)  # type: ignore[attr-defined]
+
+
+async def account(conn: Conn, uid: str) -> Account | None:
+    row = await accounts.get_user(conn, uid)
+    return None if row is None else Account(row.uid, row.display_name, row.email, row.password_hash)
 
 
 async def get(conn: Conn, uid: str) -> User | None:
@@ -158,13 +173,13 @@ class PasswordChecker:
             return None
         return CachedLogin(key, entry[0], entry[1])
 
-    async def confirm(self, conn: Conn, login: CachedLogin) -> User | None:
-        """The user of a remembered check, if it still exists with the password hash it had then."""
-        row = await accounts.get_user(conn, login.user.uid)
-        if row is None or row.password_hash != login.password_hash:
+    def confirm(self, login: CachedLogin, stored: Account | None) -> User | None:
+        """The user of a remembered check, if it is still ``stored`` (read in the caller's
+        transaction) with the password hash it had then."""
+        if stored is None or stored.password_hash != login.password_hash:
             self._ok.pop(login.key, None)
             return None
-        return _row_to_user(row)
+        return _row_to_user(stored)
 
     async def check_app_password(self, conn: Conn, token: str) -> User | None:
         """For ``Authorization: Bearer <app password>``."""

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import appconfig, attendees, rooms
+from causerie.storage.schema import appconfig, attendees, rooms, users
 
 _BY_TOKEN = prepared(select(rooms).where(rooms.c.token == bindparam("token")))
 # The room and one app config value in one statement (``config_value`` and ``config_type`` are
@@ -22,19 +22,27 @@ _CONFIG_COLUMNS = (appconfig.c.configvalue.label("config_value"), appconfig.c.ty
 _BY_TOKEN_WITH_CONFIG = prepared(
     select(rooms, *_CONFIG_COLUMNS).select_from(_ROOM_AND_CONFIG).where(rooms.c.token == bindparam("token"))
 )
-# The prefix of the attendee's columns in ``get_by_token_for_actor`` rows (all NULL for none).
+# The prefixes of the attendee's and the user's columns in ``get_by_token_for_user`` rows (all
+# NULL for none).
 ATTENDEE_PREFIX = "attendee_"
-_BY_TOKEN_FOR_ACTOR = prepared(
-    select(rooms, *_CONFIG_COLUMNS, *(column.label(ATTENDEE_PREFIX + column.name) for column in attendees.c))
+USER_PREFIX = "user_"
+_USER_COLUMNS = (users.c.uid, users.c.display_name, users.c.email, users.c.password_hash)
+_BY_TOKEN_FOR_USER = prepared(
+    select(
+        rooms,
+        *_CONFIG_COLUMNS,
+        *(column.label(ATTENDEE_PREFIX + column.name) for column in attendees.c),
+        *(column.label(USER_PREFIX + column.name) for column in _USER_COLUMNS),
+    )
     .select_from(
         _ROOM_AND_CONFIG.outerjoin(
             attendees,
             and_(
                 attendees.c.room_id == rooms.c.id,
-                attendees.c.actor_type == bindparam("actor_type"),
-                attendees.c.actor_id == bindparam("actor_id"),
+                attendees.c.actor_type == "users",
+                attendees.c.actor_id == bindparam("uid"),
             ),
-        )
+        ).outerjoin(users, users.c.uid == bindparam("uid"))
     )
     .where(rooms.c.token == bindparam("token"))
 )
@@ -49,13 +57,12 @@ async def get_by_token_with_config(conn: Conn, token: str, app: str, key: str) -
     return (await conn.execute(_BY_TOKEN_WITH_CONFIG, params)).first()
 
 
-async def get_by_token_for_actor(
-    conn: Conn, token: str, app: str, key: str, actor_type: str, actor_id: str
-) -> Row[Any] | None:
-    """``get_by_token_with_config`` and the actor's attendee row in the room, its columns named
-    with ``ATTENDEE_PREFIX``: a request in a room needs all three."""
-    params = {"token": token, "config_app": app, "config_key": key, "actor_type": actor_type, "actor_id": actor_id}
-    return (await conn.execute(_BY_TOKEN_FOR_ACTOR, params)).first()
+async def get_by_token_for_user(conn: Conn, token: str, app: str, key: str, uid: str) -> Row[Any] | None:
+    """``get_by_token_with_config``, the user's attendee row in the room (columns named with
+    ``ATTENDEE_PREFIX``) and the user's own row (``USER_PREFIX``): a user's request in a room needs
+    the first three, and the user's row confirms remembered credentials."""
+    params = {"token": token, "config_app": app, "config_key": key, "uid": uid}
+    return (await conn.execute(_BY_TOKEN_FOR_USER, params)).first()
 
 
 async def get_by_id(conn: Conn, room_id: int) -> Row[Any] | None:
