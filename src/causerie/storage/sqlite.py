@@ -15,9 +15,7 @@ Writes are committed in groups. A COMMIT costs more than the statements of a cha
 WAL frames of every page touched), so the writers that arrive while a transaction is open share
 it: each runs inside a SAVEPOINT of its own (a failing writer rolls back only its own work), and
 all of them wait for the one COMMIT, which runs once they are through. Nobody's write is answered
-before it is committed. A writer that succeeds leaves its savepoint open (the COMMIT ends them all):
-one statement fewer per write; they are released together every ``_OPEN_SAVEPOINTS`` writers,
-since SQLite does per-savepoint work on every page a writer changes.
+before it is committed.
 """
 
 from __future__ import annotations
@@ -125,10 +123,6 @@ def _end(sync: Connection, driver: sqlite3.Connection, *, commit: bool) -> None:
         sync.rollback()
 
 
-# How many savepoints of writers that succeeded a group keeps open before releasing them.
-_OPEN_SAVEPOINTS = 8
-
-
 class _Group:
     """The write transaction the current writers share, and the COMMIT they wait for."""
 
@@ -136,31 +130,9 @@ class _Group:
         self.sync = sync
         self.driver = driver
         self.writers = 0
-        # The savepoints of writers that succeeded, oldest first: releasing the first releases all.
-        self.kept: list[str] = []
         # One future per writer that waits for the COMMIT: a writer that goes away cancels its own
         # (cheaper than shielding one shared future for each).
         self.waiting: list[asyncio.Future[None]] = []
-
-    def open_savepoint(self) -> str:
-        """Open the next writer's savepoint (releasing the open ones of earlier writers, which
-        succeeded, when there are enough of them)."""
-        if len(self.kept) >= _OPEN_SAVEPOINTS:
-            self.driver.execute(f"RELEASE {self.kept[0]}")
-            self.kept.clear()
-        name = f"causerie_write_{self.writers}"
-        self.driver.execute(f"SAVEPOINT {name}")
-        self.writers += 1
-        return name
-
-    def close_savepoint(self, name: str, *, failed: bool) -> None:
-        """A writer is through: its work stays, or (``failed``) only its own is rolled back (its
-        savepoint is the innermost one)."""
-        if failed:
-            self.driver.execute(f"ROLLBACK TO {name}")
-            self.driver.execute(f"RELEASE {name}")
-        else:
-            self.kept.append(name)
 
     def settle(self, error: BaseException | None) -> None:
         """Tell the writers still waiting how the COMMIT went."""
@@ -225,7 +197,9 @@ class _Write:
         await db._write_lock.acquire()
         try:
             group = db._group or db._open_group()
-            self._savepoint = group.open_savepoint()
+            self._savepoint = savepoint = f"causerie_write_{group.writers}"
+            group.writers += 1
+            group.driver.execute(f"SAVEPOINT {savepoint}")
         except BaseException:
             db._write_lock.release()
             raise
@@ -237,7 +211,9 @@ class _Write:
         self._conn.close()
         group, savepoint = self._group, self._savepoint
         try:
-            group.close_savepoint(savepoint, failed=kind is not None)
+            if kind is not None:
+                group.driver.execute(f"ROLLBACK TO {savepoint}")
+            group.driver.execute(f"RELEASE {savepoint}")
         finally:
             self._db._write_lock.release()
         if kind is None:
