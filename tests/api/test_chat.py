@@ -338,6 +338,28 @@ def test_expiring_messages(alice: TalkClient, server: ServerProcess) -> None:
     assert gone["id"] not in [m["id"] for m in history(alice, token)]
 
 
+def test_a_send_answers_the_common_read_marker_after_the_sender_has_read_its_message(
+    alice: TalkClient, bob: TalkClient
+) -> None:
+    token = group_room(alice, "bob")
+
+    def common_read_after(client: TalkClient, text: str) -> tuple[int, int]:
+        response = client.post(f"{CHAT}/{token}", json={"message": text})
+        assert response.status_code == 201
+        return data(response)["id"], int(response.headers["X-Chat-Last-Common-Read"])
+
+    first, common = common_read_after(alice, "first")
+    assert common < first  # Bob has not read it
+    second, common = common_read_after(bob, "second")
+    assert common == first  # Alice has read up to her own message
+    third, common = common_read_after(alice, "third")
+    assert common == second
+    assert common_read_after(bob, "fourth")[1] == third
+    solo = group_room(alice)
+    response = alice.post(f"{CHAT}/{solo}", json={"message": "alone"})
+    assert response.headers["X-Chat-Last-Common-Read"] == str(data(response)["id"])
+
+
 def test_changed_common_read_marker_turns_an_empty_poll_into_200(alice: TalkClient, bob: TalkClient) -> None:
     token = group_room(alice, "bob")
     last = send(alice, token, "read me")
