@@ -170,6 +170,9 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, Exception: server_error},
     )
+    # As Nextcloud's router: a path with a trailing slash is another path (an OCS client would
+    # otherwise get a bare 307 instead of an OCS answer; pages list both forms where they take them).
+    app.router.redirect_slashes = False
     app.state.runtime = runtime
     app.state.settings = settings
     front = OcsDispatcher(app, ocs_routes)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -13,6 +14,7 @@ from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, Auth, Ctx, routes
 from causerie.http.request import IndexedHeaders
 from tests.support.client import TalkClient
+from tests.support.server import password_of
 
 API_CSP = "default-src 'none';base-uri 'none';manifest-src 'self';frame-ancestors 'none'"
 
@@ -37,6 +39,17 @@ def test_unknown_ocs_paths_are_an_ocs_404(alice: TalkClient) -> None:
     response = alice.get("apps/spreed/api/v1/nothing-here")
     assert response.status_code == 404
     assert response.json()["ocs"]["meta"]["statuscode"] == 404
+
+
+def test_ocs_paths_with_a_trailing_slash_are_an_ocs_404_not_a_redirect(alice: TalkClient, server: Any) -> None:
+    # Found by the fuzzer: an encoded slash ending a token made Starlette answer a bare 307.
+    for path in ("apps/spreed/api/v1/chat/0%2F", "apps/spreed/api/v4/room/"):
+        response = alice.get(path, params={"timeout": 0})
+        assert response.status_code == 404, path
+        assert response.json()["ocs"]["meta"]["statuscode"] == 404
+    v1 = httpx.get(f"{server.base_url}/ocs/v1.php/apps/spreed/api/v1/chat/0%2F", auth=("alice", password_of("alice")))
+    assert "xml" in v1.headers["content-type"]
+    assert "<statuscode>404</statuscode>" in v1.text
 
 
 def test_head_of_an_endpoint_is_answered_by_starlette_without_a_body(alice: TalkClient) -> None:
