@@ -39,16 +39,13 @@ def requester(ctx: Ctx) -> Requester:
 async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
     """Remembered credentials (``confirms_credentials`` endpoints) are confirmed against the user's
     row, which comes with the room."""
-    if ctx.identity.pending is None:
-        room, participant = await participants.load_for_request(conn, requester(ctx), token)
-    else:
-        try:
-            room, found, stored = await participants.load_with_account(conn, requester(ctx), token)
-        except NotFound:
-            await ctx.confirm_credentials(conn)  # a user who is gone is told 401, not 404
-            raise
-        ctx.confirm_account(stored)
-        participant = participants.require_participant(found)
+    try:
+        room, found, stored = await participants.load_with_account(conn, requester(ctx), token)
+    except NotFound:
+        await ctx.confirm_credentials(conn)  # a user who is gone is told 401, not 404
+        raise
+    ctx.confirm_account(stored)
+    participant = participants.require_participant(found)
     if lobby_timer_passed(room, int(time.time())):
         # As Talk, the lobby is opened when a request notices its timer; the request itself already
         # treats the room as open. A write of its own, after this request's transaction.
