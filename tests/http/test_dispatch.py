@@ -14,7 +14,7 @@ from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, Auth, Ctx, routes
 from causerie.http.request import IndexedHeaders
 from tests.support.client import TalkClient
-from tests.support.server import password_of
+from tests.support.server import ServerProcess, password_of
 
 API_CSP = "default-src 'none';base-uri 'none';manifest-src 'self';frame-ancestors 'none'"
 
@@ -41,7 +41,9 @@ def test_unknown_ocs_paths_are_an_ocs_404(alice: TalkClient) -> None:
     assert response.json()["ocs"]["meta"]["statuscode"] == 404
 
 
-def test_ocs_paths_with_a_trailing_slash_are_an_ocs_404_not_a_redirect(alice: TalkClient, server: Any) -> None:
+def test_ocs_paths_with_a_trailing_slash_are_an_ocs_404_not_a_redirect(
+    alice: TalkClient, server: ServerProcess
+) -> None:
     # Found by the fuzzer: an encoded slash ending a token made Starlette answer a bare 307.
     for path in ("apps/spreed/api/v1/chat/0%2F", "apps/spreed/api/v4/room/"):
         response = alice.get(path, params={"timeout": 0})

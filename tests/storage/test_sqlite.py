@@ -72,8 +72,7 @@ def test_a_failing_writer_in_a_group_rolls_back_only_its_own_work(tmp_path: Path
 
 
 def test_failing_writers_anywhere_in_a_long_group_roll_back_only_their_own_work(tmp_path: Path) -> None:
-    # Writers that succeed keep their savepoints open for a while: failures right after such a
-    # release, at the start and at the end must all leave the others' work.
+    # One group of 40 writers: failures first, last, in runs and alone must all leave the others' work.
     failing = {0, 3, 8, 9, 16, 17, 18, 30, 39}
 
     async def scenario() -> list[str]:
