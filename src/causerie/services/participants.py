@@ -258,7 +258,7 @@ async def load_with_account(
         return room, await find_participant(conn, room, requester, admin_default=admin_default), None
     stored = None
     if getattr(row, room_store.USER_PREFIX + "uid") is not None:
-        stored = rows.build(Account, rows.fields_of(Account, row, room_store.USER_PREFIX))
+        stored = rows.from_row(Account, row, room_store.USER_PREFIX)
     prefix = room_store.ATTENDEE_PREFIX
     if getattr(row, prefix + "id") is None:
         return room, None, stored

@@ -15,7 +15,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from causerie.services.errors import BadRequest, Conflict, NotFound
-from causerie.storage import accounts
+from causerie.storage import accounts, rows
 from causerie.storage.db import Conn
 
 # Nextcloud's rule for login names.
@@ -92,7 +92,7 @@ def _row_to_user(row: object) -> User:
 
 async def account(conn: Conn, uid: str) -> Account | None:
     row = await accounts.get_user(conn, uid)
-    return None if row is None else Account(row.uid, row.display_name, row.email, row.password_hash)
+    return None if row is None else rows.from_row(Account, row)
 
 
 async def get(conn: Conn, uid: str) -> User | None:

@@ -60,5 +60,5 @@ def build(cls: type[T], values: dict[str, Any]) -> T:
     return instance
 
 
-def from_row(cls: type[T], row: Any) -> T:
-    return build(cls, fields_of(cls, row))
+def from_row(cls: type[T], row: Any, prefix: str = "") -> T:
+    return build(cls, fields_of(cls, row, prefix))
