@@ -148,7 +148,7 @@ class RedisBroker:
                 delay = min(delay * 2, 5.0)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+                    await pubsub.aclose()
 
     def _handle(self, message: dict[str, Any]) -> None:
         kind = message.get("type")
