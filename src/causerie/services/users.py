@@ -3,24 +3,31 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import hmac
+import os
 import re
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from causerie.services.errors import BadRequest, Conflict, NotFound
+from causerie.services.errors import BadRequest, Conflict, NotFound, TooManyRequests
 from causerie.storage import accounts, rows
 from causerie.storage.db import Conn
 
 # Nextcloud's rule for login names.
 _UID_RE = re.compile(r"^[a-zA-Z0-9 _.@\-']+$")
 _hasher = PasswordHasher()
+T = TypeVar("T")
 
 
 @functools.cache
@@ -52,8 +59,47 @@ def validate_gid(gid: str) -> None:
         raise BadRequest("gid", "Invalid group name")
 
 
+class _HashingPool:
+    """Where argon2 runs: a bounded number of threads at the lowest CPU priority.
+
+    One hash or verification takes about a tenth of a second of one to two cores (argon2 computes its
+    lanes on threads of its own, which inherit the priority). A flood of wrong passwords therefore
+    queues here instead of occupying every core, and the event loop, at normal priority, keeps serving
+    everyone else. Past ``max_waiting`` queued checks, more are refused with 429."""
+
+    def __init__(self, workers: int, max_waiting: int) -> None:
+        self.workers = workers
+        self.max_waiting = max_waiting
+        self.pending = 0
+        self._executor: concurrent.futures.ThreadPoolExecutor | None = None
+
+    def _executor_of(self) -> concurrent.futures.ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = concurrent.futures.ThreadPoolExecutor(
+                self.workers, thread_name_prefix="argon2", initializer=_lowest_priority
+            )
+        return self._executor
+
+    async def run(self, work: Callable[[], T]) -> T:
+        if self.pending >= self.workers + self.max_waiting:
+            raise TooManyRequests(message="Too many password checks at once, try again later")
+        self.pending += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor_of(), work)
+        finally:
+            self.pending -= 1
+
+
+def _lowest_priority() -> None:
+    with contextlib.suppress(OSError, AttributeError):  # per-thread nice values are Linux's
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+
+
+hashing = _HashingPool(workers=max(1, (os.cpu_count() or 2) // 2), max_waiting=64)
+
+
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await hashing.run(lambda: _hasher.hash(password))
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
@@ -63,7 +109,7 @@ async def verify_password(password_hash: str, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return await asyncio.to_thread(check)
+    return await hashing.run(check)
 
 
 def app_password_hash(token: str) -> str:
@@ -149,7 +195,7 @@ class PasswordChecker:
         """The user these credentials belong to, or None."""
         row = await accounts.get_user(conn, login)
         if row is None:
-            await verify_password(await asyncio.to_thread(_dummy_hash), password)
+            await verify_password(await hashing.run(_dummy_hash), password)
             return None
         remembered = self.cached(login, password)
         if remembered is not None and remembered.password_hash == row.password_hash:
