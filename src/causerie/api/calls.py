@@ -9,7 +9,6 @@ from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx
 from causerie.services import calls
 from causerie.services.appconfig import AppConfig
-from causerie.services.rooms import ROOM_TOKEN_ACTION
 from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
 
@@ -18,7 +17,7 @@ api = Api()
 PATH = "/apps/spreed/api/v4/call/{token}"
 
 
-@api.get(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(PATH, auth=Auth.PUBLIC)
 async def get_peers(ctx: Ctx) -> list[dict[str, Any]]:
     async with ctx.runtime.db.read() as conn:
         room, participant = await room_access.load(ctx, conn, ctx.params.string("token"))
@@ -26,7 +25,7 @@ async def get_peers(ctx: Ctx) -> list[dict[str, Any]]:
         return await calls.peers(conn, room, participant, config, int(time.time()))
 
 
-@api.post(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(PATH, auth=Auth.PUBLIC)
 async def join_call(ctx: Ctx) -> None:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
@@ -44,7 +43,7 @@ async def join_call(ctx: Ctx) -> None:
     await ctx.runtime.publish(room_key(token))
 
 
-@api.put(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(PATH, auth=Auth.PUBLIC)
 async def update_call_flags(ctx: Ctx) -> None:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
@@ -53,7 +52,7 @@ async def update_call_flags(ctx: Ctx) -> None:
     await ctx.runtime.publish(room_key(token))
 
 
-@api.delete(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(PATH, auth=Auth.PUBLIC)
 async def leave_call(ctx: Ctx) -> None:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:

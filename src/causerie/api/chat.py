@@ -15,7 +15,7 @@ from causerie.services import chat, chat_format, mention_suggestions, room_forma
 from causerie.services.errors import NotFound, TooManyRequests
 from causerie.services.mentions import candidates
 from causerie.services.participants import Participant
-from causerie.services.rooms import ROOM_TOKEN_ACTION, Room
+from causerie.services.rooms import Room
 from causerie.services.system_messages import room_key
 from causerie.storage import messages as store
 from causerie.storage import participants as participant_store
@@ -54,7 +54,7 @@ def _flights(ctx: Ctx) -> SingleFlight:
     return flights
 
 
-@api.get(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION], confirms_credentials=True)
+@api.get(BASE, auth=Auth.PUBLIC, confirms_credentials=True)
 async def receive(ctx: Ctx) -> Reply:
     params = ctx.params
     token = params.string("token")
@@ -119,7 +119,7 @@ async def receive(ctx: Ctx) -> Reply:
     return Reply(chat_format.present(page.prepared, participant.actor, own), headers=headers)
 
 
-@api.post(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION], confirms_credentials=True)
+@api.post(BASE, auth=Auth.PUBLIC, confirms_credentials=True)
 async def send(ctx: Ctx) -> Reply:
     params = ctx.params
     token = params.string("token")
@@ -200,12 +200,12 @@ async def _change_read_state(ctx: Ctx, change: Callable[[Conn, Room, Participant
     return Reply(data, headers=headers)
 
 
-@api.delete(BASE, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(BASE, auth=Auth.PUBLIC)
 async def clear_history(ctx: Ctx) -> Reply:
     return await _change_chat(ctx, chat.clear_history)
 
 
-@api.post(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(BASE + "/read", auth=Auth.PUBLIC)
 async def set_read_marker(ctx: Ctx) -> Reply:
     last_read = ctx.params.opt_integer("lastReadMessage")
     marker = None if last_read is None else chat.clamp_id(last_read)
@@ -214,12 +214,12 @@ async def set_read_marker(ctx: Ctx) -> Reply:
     )
 
 
-@api.delete(BASE + "/read", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(BASE + "/read", auth=Auth.PUBLIC)
 async def mark_unread(ctx: Ctx) -> Reply:
     return await _change_read_state(ctx, chat.mark_unread)
 
 
-@api.get(BASE + "/mentions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(BASE + "/mentions", auth=Auth.PUBLIC)
 async def mentions(ctx: Ctx) -> list[dict[str, Any]]:
     token = ctx.params.string("token")
     limit = ctx.params.integer("limit", chat.MENTIONS_LIMIT_DEFAULT)
@@ -230,7 +230,7 @@ async def mentions(ctx: Ctx) -> list[dict[str, Any]]:
         return await mention_suggestions.suggest(conn, room, participant, ctx.params.string("search"), limit)
 
 
-@api.put(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(BASE + "/{messageId:int}", auth=Auth.PUBLIC)
 async def edit(ctx: Ctx) -> Reply:
     message_id = chat.clamp_id(ctx.params.integer("messageId"))
     text = ctx.params.string("message")
@@ -241,7 +241,7 @@ async def edit(ctx: Ctx) -> Reply:
     )
 
 
-@api.delete(BASE + "/{messageId:int}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(BASE + "/{messageId:int}", auth=Auth.PUBLIC)
 async def delete(ctx: Ctx) -> Reply:
     message_id = chat.clamp_id(ctx.params.integer("messageId"))
     return await _change_chat(ctx, lambda conn, room, participant: chat.delete(conn, room, participant, message_id))

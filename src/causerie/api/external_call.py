@@ -7,12 +7,11 @@ from typing import Any
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx
 from causerie.services import external_call
-from causerie.services.rooms import ROOM_TOKEN_ACTION
 
 api = Api()
 
 
-@api.post("/apps/spreed/api/v4/room/{token}/external-call", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post("/apps/spreed/api/v4/room/{token}/external-call", auth=Auth.PUBLIC)
 async def get_external_call_url(ctx: Ctx) -> dict[str, Any]:
     token = ctx.params.string("token")
     async with ctx.runtime.db.read() as conn:

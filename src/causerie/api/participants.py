@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from causerie.api import room_access
-from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.http.endpoint import Api, Auth, Ctx, Reply, attempt_metadata
 from causerie.services import participants, room_settings
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound
@@ -26,7 +26,7 @@ def _error(cls: type[DomainError], error: str, status: int | None = None) -> Dom
     return cls(error, data={"error": error}, status=status)
 
 
-@api.get(f"{BASE}/participants", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(f"{BASE}/participants", auth=Auth.PUBLIC)
 async def list_participants(ctx: Ctx) -> Any:
     token = ctx.params.string("token")
     async with ctx.runtime.db.read() as conn:
@@ -36,7 +36,7 @@ async def list_participants(ctx: Ctx) -> Any:
     return [format_participant(room, entry, admin_default) for entry in listed]
 
 
-@api.post(f"{BASE}/participants", throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/participants")
 async def add_participant(ctx: Ctx) -> Any:
     token = ctx.params.string("token")
     new_participant = ctx.params.string("newParticipant")
@@ -66,7 +66,7 @@ async def add_participant(ctx: Ctx) -> Any:
     return []
 
 
-@api.delete(f"{BASE}/attendees", throttle=[ROOM_TOKEN_ACTION])
+@api.delete(f"{BASE}/attendees")
 async def remove_attendee(ctx: Ctx) -> Any:
     token = ctx.params.string("token")
     attendee_id = ctx.params.integer("attendeeId")
@@ -88,7 +88,12 @@ async def remove_attendee(ctx: Ctx) -> Any:
     return None
 
 
-@api.post(f"{BASE}/participants/active", auth=Auth.PUBLIC, throttle=[ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION])
+@api.post(
+    f"{BASE}/participants/active",
+    auth=Auth.PUBLIC,
+    throttle=[ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION],
+    exempt=room_access.already_in,
+)
 async def join_room(ctx: Ctx) -> Reply:
     token = ctx.params.string("token")
     joined = await participants.join(
@@ -101,9 +106,10 @@ async def join_room(ctx: Ctx) -> Reply:
     session_id = joined.participant.session_id
     assert session_id is not None
     await room_access.remember_session(ctx, token, session_id)
-    # A successful join forgets earlier wrong guesses, as in Talk.
-    await ctx.runtime.throttler.reset(ctx.ip, ROOM_PASSWORD_ACTION)
-    await ctx.runtime.throttler.reset(ctx.ip, ROOM_TOKEN_ACTION)
+    # A successful join forgets the wrong guesses of this conversation's password and token from
+    # this address, as in Talk; those against other conversations stay counted.
+    for action in (ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION):
+        await ctx.runtime.throttler.reset(ctx.ip, action, attempt_metadata(ctx, action))
     async with ctx.runtime.db.read() as conn:
         viewer = await room_access.viewer(ctx, conn)
         data = await format_room(conn, joined.room, joined.participant, viewer)
@@ -121,7 +127,7 @@ async def leave_room(ctx: Ctx) -> Any:
     return None
 
 
-@api.delete(f"{BASE}/participants/self", throttle=[ROOM_TOKEN_ACTION])
+@api.delete(f"{BASE}/participants/self")
 async def leave_conversation(ctx: Ctx) -> Any:
     """Leave for good (not just the session); the last moderator must hand over first."""
     token = ctx.params.string("token")
@@ -144,17 +150,17 @@ async def _moderators(ctx: Ctx, *, promote: bool) -> Any:
     return None
 
 
-@api.post(f"{BASE}/moderators", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/moderators", auth=Auth.PUBLIC)
 async def promote_moderator(ctx: Ctx) -> Any:
     return await _moderators(ctx, promote=True)
 
 
-@api.delete(f"{BASE}/moderators", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(f"{BASE}/moderators", auth=Auth.PUBLIC)
 async def demote_moderator(ctx: Ctx) -> Any:
     return await _moderators(ctx, promote=False)
 
 
-@api.put(f"{BASE}/attendees/permissions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/attendees/permissions", auth=Auth.PUBLIC)
 async def set_attendee_permissions(ctx: Ctx) -> Any:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
@@ -177,7 +183,7 @@ async def set_attendee_permissions(ctx: Ctx) -> Any:
     return [format_participant(room, entry, updated.admin_default_permissions) for entry in listed]
 
 
-@api.put(f"{BASE}/attendees/permissions/all", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/attendees/permissions/all", auth=Auth.PUBLIC)
 async def set_all_attendees_permissions(ctx: Ctx) -> Any:
     """Deprecated in Talk and a no-op there: always 400."""
     async with ctx.runtime.db.read() as conn:

@@ -7,7 +7,6 @@ from typing import Any
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.services import chat, reactions
-from causerie.services.rooms import ROOM_TOKEN_ACTION
 from causerie.services.system_messages import room_key
 
 api = Api()
@@ -19,7 +18,7 @@ def _empty_as_php(found: dict[str, Any]) -> Any:
     return found or []
 
 
-@api.post(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(PATH, auth=Auth.PUBLIC)
 async def react(ctx: Ctx) -> Reply:
     token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.write() as conn:
@@ -31,7 +30,7 @@ async def react(ctx: Ctx) -> Reply:
     return Reply(_empty_as_php(found), status=201 if added else 200)
 
 
-@api.delete(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.delete(PATH, auth=Auth.PUBLIC)
 async def unreact(ctx: Ctx) -> Reply:
     token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.write() as conn:
@@ -42,7 +41,7 @@ async def unreact(ctx: Ctx) -> Reply:
     return Reply(_empty_as_php(found))
 
 
-@api.get(PATH, auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(PATH, auth=Auth.PUBLIC)
 async def list_reactions(ctx: Ctx) -> Reply:
     token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.read() as conn:

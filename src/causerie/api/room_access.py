@@ -1,8 +1,9 @@
 """Resolving the room and participant of a request, for every API module that works in a room.
 
 ``await room_access.load(ctx, conn, token)`` is what a handler calls: it returns ``(Room,
-Participant)`` or raises Talk's 404 (counted under ``talkRoomToken``; declare that action on the
-route with ``throttle=[ROOM_TOKEN_ACTION]`` so repeated guesses are slowed down as in Talk).
+Participant)`` or raises Talk's 404. The 404 counts a ``talkRoomToken`` attempt only on the routes
+that declare that action (``throttle=[ROOM_TOKEN_ACTION]``), the ones Talk's controllers declare it
+on: getting one room, joining it, the signaling settings.
 """
 
 from __future__ import annotations
@@ -51,6 +52,20 @@ async def load(ctx: Ctx, conn: Conn, token: str) -> tuple[Room, Participant]:
         # treats the room as open. A write of its own, after this request's transaction.
         ctx.runtime.spawn(_open_lobby(ctx.runtime, room))
     return room, participant
+
+
+async def already_in(ctx: Ctx) -> bool:
+    """Whether the caller is a participant of the conversation of the ``token`` parameter: it knows
+    the token already, so its request is no guess and never waits for the address's attempts."""
+    token = ctx.params.raw("token")
+    if not isinstance(token, str) or not token:
+        return False
+    async with ctx.runtime.db.read() as conn:
+        try:
+            _, found, _ = await participants.load_with_account(conn, requester(ctx), token)
+        except NotFound:
+            return False
+    return found is not None
 
 
 async def _open_lobby(runtime: Runtime, room: Room) -> None:

@@ -143,7 +143,7 @@ async def note_to_self(ctx: Ctx) -> Reply:
     return Reply(data, headers=talk_hash_header(viewer))
 
 
-@api.get(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.get(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION], exempt=room_access.already_in)
 async def get_room(ctx: Ctx) -> Reply:
     token = ctx.params.string("token")
     async with ctx.runtime.db.read() as conn:
@@ -153,7 +153,7 @@ async def get_room(ctx: Ctx) -> Reply:
     return Reply(data, headers=talk_hash_header(viewer))
 
 
-@api.delete(f"{BASE}/room/{{token}}", throttle=[ROOM_TOKEN_ACTION])
+@api.delete(f"{BASE}/room/{{token}}")
 async def delete_room(ctx: Ctx) -> Any:
     token = ctx.params.string("token")
     async with ctx.runtime.db.write() as conn:
@@ -196,13 +196,13 @@ async def _moderator_first(ctx: Ctx) -> None:
     require_moderator(me)
 
 
-@api.put(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}", auth=Auth.PUBLIC)
 async def rename_room(ctx: Ctx) -> Reply:
     name = ctx.params.string("roomName")
     return await _change_room(ctx, lambda conn, room, me, now: room_settings.rename(conn, room, me.actor, name, now))
 
 
-@api.put(f"{BASE}/room/{{token}}/description", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/description", auth=Auth.PUBLIC)
 async def set_description(ctx: Ctx) -> Reply:
     text = ctx.params.string("description")
     return await _change_room(
@@ -210,7 +210,7 @@ async def set_description(ctx: Ctx) -> Reply:
     )
 
 
-@api.post(f"{BASE}/room/{{token}}/public", throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/room/{{token}}/public")
 async def make_public(ctx: Ctx) -> Reply:
     await _moderator_first(ctx)
     password_hash = await room_settings.hash_room_password(ctx.params.string("password"))
@@ -219,12 +219,12 @@ async def make_public(ctx: Ctx) -> Reply:
     )
 
 
-@api.delete(f"{BASE}/room/{{token}}/public", throttle=[ROOM_TOKEN_ACTION])
+@api.delete(f"{BASE}/room/{{token}}/public")
 async def make_private(ctx: Ctx) -> Reply:
     return await _change_room(ctx, lambda conn, room, me, now: room_settings.make_private(conn, room, me.actor, now))
 
 
-@api.put(f"{BASE}/room/{{token}}/password", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/password", auth=Auth.PUBLIC)
 async def set_password(ctx: Ctx) -> Reply:
     await _moderator_first(ctx)
     password_hash = await room_settings.hash_room_password(ctx.params.string("password"))
@@ -233,7 +233,7 @@ async def set_password(ctx: Ctx) -> Reply:
     )
 
 
-@api.put(f"{BASE}/room/{{token}}/read-only", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/read-only", auth=Auth.PUBLIC)
 async def set_read_only(ctx: Ctx) -> Reply:
     state = ctx.params.integer("state")
     return await _change_room(
@@ -241,7 +241,7 @@ async def set_read_only(ctx: Ctx) -> Reply:
     )
 
 
-@api.put(f"{BASE}/room/{{token}}/listable", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/listable", auth=Auth.PUBLIC)
 async def set_listable(ctx: Ctx) -> Reply:
     scope = ctx.params.integer("scope")
     return await _change_room(
@@ -249,7 +249,7 @@ async def set_listable(ctx: Ctx) -> Reply:
     )
 
 
-@api.put(f"{BASE}/room/{{token}}/mention-permissions", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/mention-permissions", auth=Auth.PUBLIC)
 async def set_mention_permissions(ctx: Ctx) -> Reply:
     value = ctx.params.integer("mentionPermissions")
     return await _change_room(
@@ -257,7 +257,7 @@ async def set_mention_permissions(ctx: Ctx) -> Reply:
     )
 
 
-@api.post(f"{BASE}/room/{{token}}/message-expiration", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/room/{{token}}/message-expiration", auth=Auth.PUBLIC)
 async def set_message_expiration(ctx: Ctx) -> Reply:
     seconds = ctx.params.integer("seconds")
     return await _change_room(
@@ -265,7 +265,7 @@ async def set_message_expiration(ctx: Ctx) -> Reply:
     )
 
 
-@api.put(f"{BASE}/room/{{token}}/webinar/lobby", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/webinar/lobby", auth=Auth.PUBLIC)
 async def set_lobby(ctx: Ctx) -> Reply:
     state = ctx.params.integer("state")
     timer = ctx.params.opt_integer("timer")
@@ -274,7 +274,7 @@ async def set_lobby(ctx: Ctx) -> Reply:
     )
 
 
-@api.put(f"{BASE}/room/{{token}}/permissions/{{mode}}", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN_ACTION])
+@api.put(f"{BASE}/room/{{token}}/permissions/{{mode}}", auth=Auth.PUBLIC)
 async def set_permissions(ctx: Ctx) -> Reply:
     mode = ctx.params.string("mode")
     permissions = ctx.params.integer("permissions")
@@ -301,11 +301,11 @@ for _path, _flag in (
     ("important", "important"),
     ("sensitive", "sensitive"),
 ):
-    api.post(f"{BASE}/room/{{token}}/{_path}", throttle=[ROOM_TOKEN_ACTION])(_attendee_flag(_flag, True))
-    api.delete(f"{BASE}/room/{{token}}/{_path}", throttle=[ROOM_TOKEN_ACTION])(_attendee_flag(_flag, False))
+    api.post(f"{BASE}/room/{{token}}/{_path}")(_attendee_flag(_flag, True))
+    api.delete(f"{BASE}/room/{{token}}/{_path}")(_attendee_flag(_flag, False))
 
 
-@api.post(f"{BASE}/room/{{token}}/notify", throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/room/{{token}}/notify")
 async def set_notification_level(ctx: Ctx) -> Reply:
     level = ctx.params.integer("level")
     return await _change_room(
@@ -315,7 +315,7 @@ async def set_notification_level(ctx: Ctx) -> Reply:
     )
 
 
-@api.post(f"{BASE}/room/{{token}}/notify-calls", throttle=[ROOM_TOKEN_ACTION])
+@api.post(f"{BASE}/room/{{token}}/notify-calls")
 async def set_notification_calls(ctx: Ctx) -> Reply:
     level = ctx.params.integer("level")
     return await _change_room(

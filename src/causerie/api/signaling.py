@@ -42,7 +42,12 @@ async def _config_and_keys(ctx: Ctx) -> tuple[AppConfig, SigningKeys]:
     return config, keys
 
 
-@api.get("/apps/spreed/api/v3/signaling/settings", auth=Auth.PUBLIC, throttle=[ROOM_TOKEN, RECORDING_SECRET])
+@api.get(
+    "/apps/spreed/api/v3/signaling/settings",
+    auth=Auth.PUBLIC,
+    throttle=[ROOM_TOKEN, RECORDING_SECRET],
+    exempt=room_access.already_in,
+)
 async def get_settings(ctx: Ctx) -> dict[str, Any]:
     headers = ctx.request.headers
     if headers.get("talk-recording-random") or headers.get("talk-recording-checksum"):

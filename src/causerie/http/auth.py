@@ -134,6 +134,14 @@ async def _session_for(runtime: Runtime, request: Request, user: User) -> HttpSe
     return session
 
 
+async def _check_password(runtime: Runtime, credentials: tuple[str, str] | None) -> User | None:
+    if credentials is None:
+        return None
+    # One lookup when the credentials are remembered (the user's row confirms them).
+    async with runtime.db.read(snapshot=False) as conn:
+        return await runtime.passwords.check(conn, *credentials)
+
+
 async def authenticate(runtime: Runtime, request: Request, *, defer: bool = False) -> Identity:
     """Resolve the caller. Wrong credentials raise 401 and count a ``login`` attempt.
 
@@ -145,19 +153,24 @@ async def authenticate(runtime: Runtime, request: Request, *, defer: bool = Fals
     ip = client_ip(request)
     if scheme == "basic":
         credentials = _basic_credentials(value.strip())
-        await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
-        cached = runtime.passwords.cached(*credentials) if defer and credentials is not None else None
-        if cached is not None:
-            session = await _session_for(runtime, request, cached.user)
-            return Identity(user=cached.user, session=session, method="basic", pending=cached)
-        user = None
-        if credentials is not None:
-            # One lookup when the credentials are known (the password check is cached).
-            async with runtime.db.read(snapshot=False) as conn:
-                user = await runtime.passwords.check(conn, *credentials)
-        if user is None:
-            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": credentials[0] if credentials else ""})
-            raise Unauthorized(message=NOT_LOGGED_IN, data=[])
+        cached = runtime.passwords.cached(*credentials) if credentials is not None else None
+        if cached is None:
+            # A password to verify: one at a time per address, each after the delay of the wrong ones.
+            async with runtime.throttler.guard(ip, [LOGIN_ACTION]):
+                user = await _check_password(runtime, credentials)
+                if user is None:
+                    metadata = {"user": credentials[0] if credentials else ""}
+                    await runtime.throttler.register_attempt(ip, LOGIN_ACTION, metadata)
+                    raise Unauthorized(message=NOT_LOGGED_IN, data=[])
+        else:
+            # Right when remembered; as in Nextcloud the address's wrong logins still delay it.
+            await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
+            if defer:
+                session = await _session_for(runtime, request, cached.user)
+                return Identity(user=cached.user, session=session, method="basic", pending=cached)
+            user = await _check_password(runtime, credentials)
+            if user is None:
+                raise Unauthorized(message=NOT_LOGGED_IN, data=[])
         return Identity(user=user, session=await _session_for(runtime, request, user), method="basic")
     if scheme == "bearer":
         await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)

@@ -8,6 +8,7 @@ turns domain errors into Talk's statuses.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 from collections.abc import Awaitable, Callable, Sequence
@@ -119,9 +120,9 @@ class Ctx:
             self.identity.session = await create_session(self.runtime, None)
         return self.identity.session
 
-    def throttle(self, action: str, **metadata: str) -> None:
+    def throttle(self, action: str, metadata: dict[str, str] | None = None) -> None:
         """Count a failed attempt for ``action`` once the handler is done (Talk's ``->throttle()``)."""
-        self._attempts.append((action, metadata))
+        self._attempts.append((action, metadata or {}))
 
     async def finish(self) -> None:
         """Store the session and count attempts; like Nextcloud, sleep again after an attempt."""
@@ -138,17 +139,25 @@ Handler = Callable[[Ctx], Awaitable[Any]]
 ErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
 
 
+# Whether a caller of a throttled endpoint cannot be guessing anything (a participant of the
+# conversation the path names already knows its token): such a request neither waits nor queues.
+Exemption = Callable[["Ctx"], Awaitable[bool]]
+
+
 @dataclass
 class Endpoint:
     path: str
     methods: tuple[str, ...]
     handler: Handler
     auth: Auth
+    # Brute-force actions, as Talk's controllers declare them: the request waits for the attempts of
+    # its subnet first, and only these actions count an attempt when the endpoint fails.
     throttle: tuple[str, ...]
     # The handler confirms remembered Basic credentials first thing in its transaction, through
     # ``room_access.load`` (whose statement reads the user's row with the room) or
     # ``ctx.confirm_credentials(conn)``: they need no read of their own (chat sends and polls).
     confirms_credentials: bool = False
+    exempt: Exemption | None = None
 
 
 class Api:
@@ -165,9 +174,10 @@ class Api:
         auth: Auth = Auth.USER,
         throttle: Sequence[str] = (),
         confirms_credentials: bool = False,
+        exempt: Exemption | None = None,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            endpoint = Endpoint(path, tuple(methods), handler, auth, tuple(throttle), confirms_credentials)
+            endpoint = Endpoint(path, tuple(methods), handler, auth, tuple(throttle), confirms_credentials, exempt)
             self.endpoints.append(endpoint)
             return handler
 
@@ -184,6 +194,25 @@ class Api:
 
     def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
         return self.route(path, ["DELETE"], **kw)
+
+
+async def _exempt(endpoint: Endpoint, ctx: Ctx) -> bool:
+    """Asked only when the request would wait (attempts of its subnet to sleep for, or requests of
+    its subnet ahead of it in the queue): otherwise the queue costs nothing."""
+    if endpoint.exempt is None:
+        return False
+    throttler = ctx.runtime.throttler
+    for action in endpoint.throttle:
+        if throttler.queued(ctx.ip, action) or await throttler.delay_ms(ctx.ip, action):
+            return await endpoint.exempt(ctx)
+    return False
+
+
+def attempt_metadata(ctx: Ctx, action: str) -> dict[str, str]:
+    """What is stored with an attempt: the conversation's token, as Talk stores it, so that a
+    successful join can forget the attempts against that one token only (``Throttler.reset``)."""
+    token = ctx.params.raw("token")
+    return {"token": token, "action": action} if isinstance(token, str) else {}
 
 
 def _form_like(request: Request) -> bool:
@@ -263,26 +292,33 @@ class OcsHandler:
                 ip=client_ip(request),
                 ocs_version=version,
             )
-            for action in endpoint.throttle:
-                ctx.slept_ms += await runtime.throttler.sleep_delay_or_throw(ctx.ip, action)
-            result = await endpoint.handler(ctx)
-            if identity.pending is not None:
-                # A handler that declared it would confirm the credentials and did not: a bug.
-                raise RuntimeError(f"{endpoint.handler.__name__} did not confirm the credentials")
-            reply = result if isinstance(result, Reply) else Reply(result)
-            status, data, bodies = reply.status, reply.data, reply.bodies
-            headers.update(reply.headers)
         except DomainError as error:
             status, data, message = error.status, error.data, error.message
-            if error.throttle and ctx is not None:
-                ctx.throttle(error.throttle)
-            elif error.throttle:
+            if error.throttle:  # wrong credentials (``login``), counted by every endpoint
                 await runtime.throttler.register_attempt(client_ip(request), error.throttle, {})
-        if ctx is not None:
-            try:
-                await ctx.finish()
-            except DomainError as error:
-                status, data, message = error.status, error.data, error.message
+        else:
+            async with contextlib.AsyncExitStack() as stack:
+                try:
+                    if endpoint.throttle and not await _exempt(endpoint, ctx):
+                        ctx.slept_ms += await stack.enter_async_context(
+                            runtime.throttler.guard(ctx.ip, endpoint.throttle)
+                        )
+                    result = await endpoint.handler(ctx)
+                    if identity.pending is not None:
+                        # A handler that declared it would confirm the credentials and did not: a bug.
+                        raise RuntimeError(f"{endpoint.handler.__name__} did not confirm the credentials")
+                    reply = result if isinstance(result, Reply) else Reply(result)
+                    status, data, bodies = reply.status, reply.data, reply.bodies
+                    headers.update(reply.headers)
+                except DomainError as error:
+                    status, data, message = error.status, error.data, error.message
+                    # As Nextcloud's middleware: a failure counts only for the actions the endpoint declares.
+                    if error.throttle in endpoint.throttle:
+                        ctx.throttle(error.throttle, attempt_metadata(ctx, error.throttle))
+                try:
+                    await ctx.finish()
+                except DomainError as error:
+                    status, data, message = error.status, error.data, error.message
             headers.update(ctx.headers)
             _throttle_header(headers, ctx.slept_ms)
         response = ocs.render(

@@ -12,6 +12,9 @@ import functools
 import ipaddress
 import math
 import time
+import weakref
+from collections.abc import AsyncIterator, Iterable
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import TooManyRequests
@@ -82,6 +85,8 @@ class Throttler:
         # Nearly every request checks one or two actions and finds no attempts; remembering that
         # briefly spares each request those reads.
         self._clean: dict[tuple[str, str], float] = {}
+        # One lock per (subnet, action) while a guarded request runs; gone once nobody holds it.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
 
     async def _is_exempt(self, ip: str) -> bool:
         async with self.db.read() as conn:
@@ -118,6 +123,34 @@ class Throttler:
             await asyncio.sleep(delay / 1000)
         return delay
 
+    def queued(self, ip: str, action: str) -> bool:
+        """Whether a guarded request of this subnet and action is running now."""
+        lock = self._locks.get((subnet_of(ip), action))
+        return lock is not None and lock.locked()
+
+    @asynccontextmanager
+    async def guard(self, ip: str, actions: Iterable[str]) -> AsyncIterator[int]:
+        """Run a request that may fail for ``actions`` after the requests of the same subnet and
+        actions before it; yields the milliseconds slept.
+
+        Each waits the delay of the attempts so far, then checks and counts its own attempt before the
+        next starts: without the queue, parallel guesses would all be checked before any was counted
+        (one process queues its own requests; several processes can each run one at a time)."""
+        if not self.enabled:
+            yield 0
+            return
+        subnet = subnet_of(ip)
+        slept = 0
+        async with AsyncExitStack() as stack:
+            # Always in the same order, so that two requests guarding several actions never deadlock.
+            for action in sorted(set(actions)):
+                lock = self._locks.get((subnet, action))
+                if lock is None:
+                    lock = self._locks[(subnet, action)] = asyncio.Lock()
+                await stack.enter_async_context(lock)
+                slept += await self.sleep_delay_or_throw(ip, action)
+            yield slept
+
     async def register_attempt(self, ip: str, action: str, metadata: dict[str, str] | None = None) -> None:
         if not self.enabled or await self._is_exempt(ip):
             return
@@ -128,6 +161,9 @@ class Throttler:
         # After the commit: a check that ran meanwhile may have remembered "clean" from before it.
         self._clean.pop((subnet_of(ip), action), None)
 
-    async def reset(self, ip: str, action: str | None = None) -> None:
+    async def reset(self, ip: str, action: str | None = None, metadata: dict[str, str] | None = None) -> None:
+        """Forget attempts of the subnet: all of them (``occ``), of one action, or (as Talk after a
+        successful join) of one action with exactly this metadata, so that joining one conversation
+        does not wipe out the guesses counted against other tokens."""
         async with self.db.write() as conn:
-            await store.remove(conn, subnet_of(ip), action)
+            await store.remove(conn, subnet_of(ip), action, metadata)

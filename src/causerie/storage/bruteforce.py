@@ -26,12 +26,16 @@ async def insert(conn: Conn, ip: str, subnet: str, action: str, metadata: dict[s
     )
 
 
-async def remove(conn: Conn, subnet: str | None = None, action: str | None = None) -> int:
+async def remove(
+    conn: Conn, subnet: str | None = None, action: str | None = None, metadata: dict[str, str] | None = None
+) -> int:
     query = delete(attempts)
     if subnet is not None:
         query = query.where(attempts.c.subnet == subnet)
     if action is not None:
         query = query.where(attempts.c.action == action)
+    if metadata is not None:
+        query = query.where(attempts.c.metadata == json.dumps(metadata, sort_keys=True))
     return int((await conn.execute(query)).rowcount)
 
 

@@ -40,14 +40,14 @@ async def log_in(runtime: Runtime, request: Request, login: str, password: str) 
     Raises TooManyRequests when the address is blocked. The new session replaces the anonymous one
     the form was served with, so a session id known before the login is worthless after it."""
     ip = client_ip(request)
-    await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
     user: User | None = None
-    if login and password and len(login) <= 64 and len(password) <= 1024:
-        async with runtime.db.read() as conn:
-            user = await runtime.passwords.check(conn, login, password)
-    if user is None:
-        await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
-        return None
+    async with runtime.throttler.guard(ip, [LOGIN_ACTION]):
+        if login and password and len(login) <= 64 and len(password) <= 1024:
+            async with runtime.db.read() as conn:
+                user = await runtime.passwords.check(conn, login, password)
+        if user is None:
+            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
+            return None
     await log_out(runtime, request)
     session = await create_session(runtime, user.uid)
     async with runtime.db.write() as conn:
