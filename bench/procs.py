@@ -185,7 +185,7 @@ async def seed_users(database_url: str) -> None:
 
 
 @contextmanager
-def causerie_server(workdir: Path) -> Iterator[Server]:
+def causerie_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
     """Causerie as operators run it (``causerie serve``), on a fresh SQLite file."""
     data = workdir / "causerie-data"
     data.mkdir(parents=True, exist_ok=True)
@@ -199,6 +199,7 @@ def causerie_server(workdir: Path) -> Iterator[Server]:
         "CAUSERIE_DATA_DIR": str(data),
         "CAUSERIE_DATABASE_URL": database_url,
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     argv = [sys.executable, "-m", "causerie", "serve", "--port", str(port), "--log-level", "warning"]
     with Server("Causerie", argv, env, port, workdir / "causerie.log") as server:

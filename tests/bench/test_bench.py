@@ -39,3 +39,9 @@ def test_instruction_count_loop_runs() -> None:
     command = [sys.executable, "-m", "bench.instructions", "--loop", "20"]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_guessing_benchmark_runs() -> None:
+    out = _bench("bench.guessing", "--guessers", "3", "--seconds", "0.5", "--rounds", "1")
+    assert "| alone |" in out
+    assert "| 3 clients guessing |" in out

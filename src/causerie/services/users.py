@@ -59,8 +59,14 @@ def validate_gid(gid: str) -> None:
         raise BadRequest("gid", "Invalid group name")
 
 
+REFUSAL_PAUSE_S = 1.0
+# Low enough that the event loop wins every contended core (the kernel then gives argon2 about a
+# tenth of a core), high enough that logins still progress on a busy server.
+HASHING_NICE = 10
+
+
 class _HashingPool:
-    """Where argon2 runs: a bounded number of threads at the lowest CPU priority.
+    """Where argon2 runs: a bounded number of threads at a low CPU priority (``HASHING_NICE``).
 
     One hash or verification takes about a tenth of a second of one to two cores (argon2 computes its
     lanes on threads of its own, which inherit the priority). A flood of wrong passwords therefore
@@ -76,12 +82,14 @@ class _HashingPool:
     def _executor_of(self) -> concurrent.futures.ThreadPoolExecutor:
         if self._executor is None:
             self._executor = concurrent.futures.ThreadPoolExecutor(
-                self.workers, thread_name_prefix="argon2", initializer=_lowest_priority
+                self.workers, thread_name_prefix="argon2", initializer=_low_priority
             )
         return self._executor
 
     async def run(self, work: Callable[[], T]) -> T:
         if self.pending >= self.workers + self.max_waiting:
+            # Answered after a pause: a client that hammers the full queue costs a timer, not a loop.
+            await asyncio.sleep(REFUSAL_PAUSE_S)
             raise TooManyRequests(message="Too many password checks at once, try again later")
         self.pending += 1
         try:
@@ -90,12 +98,12 @@ class _HashingPool:
             self.pending -= 1
 
 
-def _lowest_priority() -> None:
+def _low_priority() -> None:
     with contextlib.suppress(OSError, AttributeError):  # per-thread nice values are Linux's
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)
 
 
-hashing = _HashingPool(workers=max(1, (os.cpu_count() or 2) // 2), max_waiting=64)
+hashing = _HashingPool(workers=max(1, (os.cpu_count() or 2) // 2), max_waiting=256)
 
 
 async def hash_password(password: str) -> str:
