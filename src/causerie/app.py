@@ -26,6 +26,7 @@ from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
 from causerie.services import external_call, talk_config  # noqa: F401  (register config keys, capability)
 from causerie.services.capabilities import NEXTCLOUD_VERSION
+from causerie.services.signaling_tickets import config_with_keys
 from causerie.settings import Settings
 from causerie.storage.migrate import upgrade
 
@@ -154,6 +155,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if migrate:
             await upgrade(runtime.db)
+        # Before the first request: the capabilities announce the hello v2 token key from the start.
+        await config_with_keys(runtime.db)
         await runtime.broker.start()
         housekeeping = asyncio.create_task(_housekeeping(runtime))
         log.info("causerie %s ready on %s", __version__, settings.base_url)

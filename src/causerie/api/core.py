@@ -6,9 +6,7 @@ from typing import Any
 
 from causerie.http.auth import LOGIN_ACTION
 from causerie.http.endpoint import Api, Auth, Ctx
-from causerie.services import capabilities
-from causerie.services.appconfig import AppConfig
-from causerie.services.talk_config import APP
+from causerie.services import capabilities, signaling_tickets
 from causerie.storage import accounts
 
 api = Api()
@@ -16,8 +14,9 @@ api = Api()
 
 @api.get("/cloud/capabilities", auth=Auth.PUBLIC)
 async def get_capabilities(ctx: Ctx) -> dict[str, Any]:
-    async with ctx.runtime.db.read() as conn:
-        config = await AppConfig.load(conn, APP)
+    # The signaling server fetches the hello v2 token key here, possibly before any client asked
+    # for signaling settings: it must never be missing.
+    config = await signaling_tickets.config_with_keys(ctx.runtime.db)
     delay = await ctx.runtime.throttler.delay_ms(ctx.ip, LOGIN_ACTION)
     return capabilities.capabilities(config, ctx.user, delay)
 

@@ -12,7 +12,7 @@ from causerie.http.longpoll import wait_for
 from causerie.services import internal_signaling, participants, rooms, signaling, signaling_backend, signaling_config
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, NotFound, Unauthorized
-from causerie.services.signaling_tickets import SigningKeys, ensure_keys, stored_keys
+from causerie.services.signaling_tickets import SigningKeys, config_with_keys, stored_keys
 from causerie.services.system_messages import room_key
 from causerie.services.talk_config import APP
 from causerie.storage import calls as call_store
@@ -33,12 +33,9 @@ def _issuer(ctx: Ctx) -> str:
 
 
 async def _config_and_keys(ctx: Ctx) -> tuple[AppConfig, SigningKeys]:
-    async with ctx.runtime.db.read() as conn:
-        config = await AppConfig.load(conn, APP)
+    config = await config_with_keys(ctx.runtime.db)
     keys = stored_keys(config)
-    if keys is None:
-        async with ctx.runtime.db.write() as conn:
-            keys = await ensure_keys(conn, config)
+    assert keys is not None
     return config, keys
 
 

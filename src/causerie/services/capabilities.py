@@ -9,15 +9,29 @@ from typing import Any
 
 from causerie import __version__
 from causerie.services.appconfig import AppConfig
+from causerie.services.participants import admin_default_permissions
 from causerie.services.users import User
 
-NEXTCLOUD_VERSION = {"major": 31, "minor": 0, "micro": 2, "string": "31.0.2", "edition": "", "extendedSupport": False}
+# One real pair, announced by status.php and the capabilities alike: Talk 22 is spreed's stable32
+# branch, whose appinfo/info.xml requires Nextcloud 32 (min-version and max-version 32). Clients
+# that compare the two (or log them in bug reports) must never see a pair that cannot exist.
 TALK_VERSION = "22.0.10"
+NEXTCLOUD_RELEASE = (32, 0, 5)
+NEXTCLOUD_VERSION = {
+    "major": NEXTCLOUD_RELEASE[0],
+    "minor": NEXTCLOUD_RELEASE[1],
+    "micro": NEXTCLOUD_RELEASE[2],
+    "string": ".".join(map(str, NEXTCLOUD_RELEASE)),
+    "edition": "",
+    "extendedSupport": False,
+}
 CHAT_MAX_LENGTH = 32000
 DESCRIPTION_MAX_LENGTH = 2000
 SUPPORTED_REACTIONS = ["❤️", "🎉", "👏", "👋", "👍", "👎", "🔥", "😂", "🤩", "🤔", "😲", "😥"]
 
-# The Talk features Causerie implements; clients switch behaviour on these.
+# The Talk features Causerie implements, and only those: clients switch behaviour (show a button,
+# call an endpoint) on each. tests/api/test_capabilities.py walks every entry to a request that
+# shows it working, so a feature cannot be announced before it is built.
 FEATURES = [
     "audio",
     "video",
@@ -46,15 +60,14 @@ FEATURES = [
     "chat-replies",
     "chat-read-status",
     "room-description",
-    "rich-object-sharing",
     "signaling-v3",
+    "clear-history",
     "direct-mention-flag",
     "notification-calls",
     "conversation-permissions",
     "chat-permission",
     "silent-send",
     "silent-call",
-    "session-state",
     "note-to-self",
     "edit-messages",
     "silent-send-state",
@@ -97,6 +110,7 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
         "features": list(FEATURES),
         "features-local": list(FEATURES_LOCAL),
         "config": {
+            # File sharing is not built: no upload button anywhere (Android and iOS ignore it).
             "attachments": {"allowed": False},
             "call": call,
             "chat": {
@@ -113,9 +127,11 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
                 "force-passwords": False,
                 "list-style": "two-lines",
                 "description-length": DESCRIPTION_MAX_LENGTH,
-                "retention-event": 28,
-                "retention-phone": 7,
-                "retention-instant-meetings": 1,
+                # 0 = never deleted: nothing here removes inactive event, phone or instant-meeting
+                # conversations, so announcing Talk's 28/7/1 days would promise a clean-up.
+                "retention-event": 0,
+                "retention-phone": 0,
+                "retention-instant-meetings": 0,
             },
             "federation": {
                 "enabled": False,
@@ -126,7 +142,11 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
             "previews": {"max-gif-size": 3145728},
             "signaling": {"session-ping-limit": 200},
             "experiments": {"enabled": 0},
-            "permissions": {"max-default": 254, "max-custom": 255, "default": 246},
+            "permissions": {
+                "max-default": 254,
+                "max-custom": 255,
+                "default": admin_default_permissions(config),
+            },
         },
         "config-local": {
             "attachments": ["allowed", "folder"],
@@ -158,6 +178,10 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
         },
         "version": TALK_VERSION,
     }
+    if user is not None:
+        # Talk: the user's own attachment folder, else the admin's default (there are no per-user
+        # settings here yet, so always the default); guests get none.
+        result["config"]["attachments"]["folder"] = config.string("default_attachment_folder")
     for (section, key), hook in EXTRA_CONFIG.items():
         value = hook(config, user)
         if value is not None:

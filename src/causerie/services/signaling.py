@@ -120,7 +120,9 @@ def _capability_mode(config: AppConfig, user: User | None) -> str:
 
 
 def _capability_token_key(config: AppConfig, user: User | None) -> str | None:
-    # The key pair is made by the first settings request, before any token exists to verify.
+    # Made at start-up (or by the capabilities request, after an algorithm change), so present
+    # whenever a client or the signaling server reads it; a None here only means a config read
+    # elsewhere (the talk hash) raced an algorithm change.
     keys = stored_keys(config)
     return keys.public_key if keys is not None else None
 

@@ -8,10 +8,11 @@
   still only validates for the user it names.
 - **v2 token** a JWT ``{iss, iat, exp: iat + 60, sub?, userdata?: {displayname}}`` signed with the
   private key of ``signaling_token_alg`` (ES256 by default; ES384, RS256, RS384, RS512 and EdDSA
-  too). The key pair is created on first use and kept in app config as
-  ``signaling_token_privkey_<alg>`` / ``signaling_token_pubkey_<alg>``, as Talk keeps it; the
-  public key is published in the capabilities (``config.signaling.hello-v2-token-key``), where the
-  signaling server fetches it to verify tokens.
+  too). The key pair is kept in app config as ``signaling_token_privkey_<alg>`` /
+  ``signaling_token_pubkey_<alg>``, as Talk keeps it; the public key is published in the
+  capabilities (``config.signaling.hello-v2-token-key``), where the signaling server fetches it to
+  verify tokens. The server makes the keys when it starts, and the capabilities make them for an
+  algorithm changed with ``occ`` afterwards, so the key is announced from the very first answer.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from causerie.services.appconfig import AppConfig
 from causerie.services.signaling_config import ALGORITHMS, DEFAULT_ALGORITHM, private_key_name, public_key_name
 from causerie.storage import appconfig as config_store
 from causerie.storage.appconfig import StoredValue
-from causerie.storage.db import Conn
+from causerie.storage.db import Conn, Database
 
 APP = "spreed"
 TICKET_SECRET_KEY = "signaling_ticket_secret"
@@ -181,9 +182,22 @@ async def ensure_keys(conn: Conn, config: AppConfig) -> SigningKeys:
         await config_store.insert_if_absent(conn, APP, private)
     stored = await config_store.load_app(conn, APP)
     if not stored.get(public_key_name(alg)):
+        # Derived from the stored private key, so concurrent writers agree on it; inserting
+        # (rather than replacing) lets the second of two processes on PostgreSQL simply do nothing.
         public = public_key_of(alg, stored[private_key_name(alg)].value)
-        await config_store.store(conn, APP, StoredValue(public_key_name(alg), public, "string", False))
+        await config_store.insert_if_absent(conn, APP, StoredValue(public_key_name(alg), public, "string", False))
         stored = await config_store.load_app(conn, APP)
     keys = stored_keys(AppConfig(APP, stored))
     assert keys is not None
     return keys
+
+
+async def config_with_keys(db: Database) -> AppConfig:
+    """The ``spreed`` app config, with the keys of the current algorithm created first if missing."""
+    async with db.read() as conn:
+        config = await AppConfig.load(conn, APP)
+    if stored_keys(config) is None:
+        async with db.write() as conn:
+            await ensure_keys(conn, config)
+            config = await AppConfig.load(conn, APP)
+    return config

@@ -89,6 +89,12 @@ def _check_start_calls(value: Any) -> None:
         )
 
 
+def _check_attachment_folder(value: Any) -> None:
+    parts = str(value).split("/")
+    if not str(value).startswith("/") or ".." in parts or any(not part.isprintable() for part in parts):
+        raise InvalidConfigValue("default_attachment_folder must be a folder path starting with /, e.g. /Talk")
+
+
 def _check_permissions(value: Any) -> None:
     if not 0 <= int(value) <= 255:
         raise InvalidConfigValue("permissions are a bit field from 0 to 255")
@@ -99,6 +105,7 @@ for key in (
     Key("start_conversations", "array", [], help="groups allowed to create conversations"),
     Key("default_permissions", "integer", 0, validate=_check_permissions),
     Key("delete_one_to_one_conversations", "boolean", False, help="allow deleting one-to-one conversations"),
+    Key("default_attachment_folder", "string", "/Talk", validate=_check_attachment_folder, help="users' uploads"),
     Key("external_call_service", "string", "", validate=_check_service_url),
     Key("external_call_service_frame_origins", "array", [], validate=_check_frame_origins),
     Key("external_call_service_shared_secret", "string", "", sensitive=True, validate=_check_shared_secret),
