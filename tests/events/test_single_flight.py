@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from causerie.events.hub import Hub
-from causerie.events.single_flight import KEEP_FINISHED, SingleFlight
+from causerie.events.single_flight import ENTRY_BYTES, MIB, SingleFlight
 
 
 def test_concurrent_waiters_share_one_read() -> None:
@@ -127,16 +128,69 @@ def test_waiters_of_a_cancelled_read_read_for_themselves() -> None:
     assert asyncio.run(scenario()) == ["read 2", "True"]
 
 
-def test_finished_reads_kept_are_bounded() -> None:
+def test_finished_reads_kept_are_bounded_by_their_size() -> None:
+    """Long messages make big pages: what is kept is bounded by bytes, not by a number of reads."""
+
+    async def scenario() -> tuple[int, list[str], list[str]]:
+        hub = Hub()
+        flights = SingleFlight[bytes](hub, max_bytes=10 * MIB, size=len)
+        reads: list[str] = []
+
+        def page(name: str) -> Callable[[], Awaitable[bytes]]:
+            async def read() -> bytes:
+                reads.append(name)
+                return bytes(MIB)
+
+            return read
+
+        most = 0
+        for i in range(40):
+            await flights.run(f"room:{i}", "q", 0, page(f"room:{i}"))
+            most = max(most, flights.kept_bytes)
+        reads.clear()
+        # Asked again: the latest pages are still there, the first ones were let go and are read anew.
+        for i in (39, 38, 0, 1):
+            await flights.run(f"room:{i}", "q", 0, page(f"room:{i}"))
+        return most, reads, [name for name in reads if name in ("room:38", "room:39")]
+
+    most, again, kept_read_again = asyncio.run(scenario())
+    assert most <= 10 * MIB
+    assert again == ["room:0", "room:1"]
+    assert kept_read_again == []
+
+
+def test_a_read_bigger_than_the_budget_still_serves_the_waiters_it_woke() -> None:
+    async def scenario() -> tuple[list[int], int, int]:
+        hub = Hub()
+        flights = SingleFlight[bytes](hub, max_bytes=MIB, size=len)
+        reads = 0
+
+        async def read() -> bytes:  # finishes without suspending, as a SQLite read does
+            nonlocal reads
+            reads += 1
+            return bytes(4 * MIB)
+
+        with hub.waiter("room:a"):
+            seen = hub.generation("room:a")
+            pages = [await flights.run("room:a", "q", seen, read) for _ in range(20)]
+        return [len(p) for p in pages], reads, flights.kept_bytes
+
+    sizes, reads, kept = asyncio.run(scenario())
+    assert sizes == [4 * MIB] * 20 and reads == 1
+    # Only that one is kept; a newer read replaces it.
+    assert 4 * MIB <= kept < 5 * MIB
+
+
+def test_many_small_reads_are_bounded_too() -> None:
     async def scenario() -> int:
         hub = Hub()
-        flights = SingleFlight(hub)
+        flights = SingleFlight[None](hub, max_bytes=64 * ENTRY_BYTES)
 
-        async def read() -> int:
-            return 0
+        async def read() -> None:
+            return None
 
-        for i in range(KEEP_FINISHED + 50):
+        for i in range(10_000):
             await flights.run(f"room:{i}", "q", 0, read)
-        return len(flights._flights)
+        return flights.kept_bytes
 
-    assert asyncio.run(scenario()) == KEEP_FINISHED
+    assert asyncio.run(scenario()) <= 64 * ENTRY_BYTES

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, database_beside
 from tests.web.test_pages import log_in
 
 DAY = 24 * 3600
@@ -54,21 +54,21 @@ def test_an_anonymous_session_ends_after_a_day(server: ServerProcess, web: httpx
     assert web.cookies["causerie_session"] != first
 
 
-def test_expired_sessions_are_deleted_when_a_server_starts(
-    tmp_path: Path, database_url: str, server: ServerProcess
-) -> None:
-    with httpx.Client(base_url=server.base_url) as stale, httpx.Client(base_url=server.base_url) as fresh:
-        stale.get("/login")
-        fresh.get("/login")
-        stale_hash = age(server, stale, 2 * DAY)
-        fresh_hash = age(server, fresh, 60)
-    own = ServerProcess(tmp_path, database_url)
+def test_expired_sessions_are_deleted_when_a_server_starts(tmp_path: Path, database_url: str) -> None:
+    own = ServerProcess(tmp_path, database_beside(tmp_path, database_url))
     own.start()
     try:
+        with httpx.Client(base_url=own.base_url) as stale, httpx.Client(base_url=own.base_url) as fresh:
+            stale.get("/login")
+            fresh.get("/login")
+            stale_hash = age(own, stale, 2 * DAY)
+            fresh_hash = age(own, fresh, 60)
+        own.stop()
+        own.start()
         deadline = time.monotonic() + 30
-        while last_seen(server, stale_hash) is not None and time.monotonic() < deadline:
+        while last_seen(own, stale_hash) is not None and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert last_seen(server, stale_hash) is None
-        assert last_seen(server, fresh_hash) is not None
+        assert last_seen(own, stale_hash) is None
+        assert last_seen(own, fresh_hash) is not None
     finally:
         own.stop()

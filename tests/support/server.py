@@ -110,6 +110,17 @@ async def _seed(database_url: str) -> None:
         await db.dispose()
 
 
+def database_beside(tmp_path: Path, database_url: str) -> str:
+    """The database for a server a test starts beside the session's: on PostgreSQL the session's
+    own (several processes may serve it); on SQLite a seeded file of its own, since a second server
+    on a SQLite file is refused."""
+    if not database_url.startswith("sqlite"):
+        return database_url
+    url = f"sqlite:///{tmp_path / 'beside.db'}"
+    asyncio.run(_seed(url))
+    return url
+
+
 async def _execute(database_url: str, statement: str, params: dict[str, Any]) -> None:
     db = Database(database_url)
     try:

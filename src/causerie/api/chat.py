@@ -44,13 +44,27 @@ class Page:
     # For a batch every viewer sees alike: presented once, and encoded once per envelope.
     shared: list[dict[str, Any]] | None = None
     bodies: ocs.Bodies = field(default_factory=dict)
+    # What keeping the page costs, estimated (events.single_flight bounds the pages kept by it).
+    nbytes: int = 0
 
 
-def _flights(ctx: Ctx) -> SingleFlight:
+# A row and its presented message, apart from their text.
+ROW_BYTES = 2048
+# Text is held twice: in the rows (the presented messages share their strings) and in the encoded
+# body of the envelope clients ask for.
+TEXT_COPIES = 2
+
+
+def _page_bytes(page: Page | None) -> int:
+    return 0 if page is None else page.nbytes
+
+
+def _flights(ctx: Ctx) -> SingleFlight[Page | None]:
     state = ctx.request.app.state
-    flights: SingleFlight | None = getattr(state, "chat_flights", None)
+    flights: SingleFlight[Page | None] | None = getattr(state, "chat_flights", None)
     if flights is None:
-        flights = state.chat_flights = SingleFlight(ctx.runtime.hub)
+        budget = ctx.runtime.settings.longpoll_cache_bytes
+        flights = state.chat_flights = SingleFlight(ctx.runtime.hub, max_bytes=budget, size=_page_bytes)
     return flights
 
 
@@ -84,7 +98,8 @@ async def receive(ctx: Ctx) -> Reply:
             prepared = await chat_format.prepare(conn, ref, rows)
             common_read = await participant_store.min_last_read(conn, room.id)
         shared = chat_format.present(prepared, None, {}) if chat_format.same_for_everyone(prepared) else None
-        return Page(rows, prepared, common_read, shared)
+        nbytes = len(rows) * ROW_BYTES + TEXT_COPIES * chat_format.text_chars(prepared)
+        return Page(rows, prepared, common_read, shared, nbytes=nbytes)
 
     if future:
         key = room_key(room.token)

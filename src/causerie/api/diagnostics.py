@@ -6,10 +6,10 @@ from typing import Any
 
 from causerie.http.endpoint import Api, Ctx
 from causerie.services.errors import Forbidden
+from causerie.services.users import ADMIN_GROUP
 from causerie.storage import accounts
 
 api = Api()
-ADMIN_GROUP = "admin"
 
 
 @api.get("/apps/causerie/api/v1/longpoll")

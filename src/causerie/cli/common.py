@@ -9,7 +9,7 @@ from typing import TypeVar
 import click
 
 from causerie.services.errors import DomainError, InvalidConfigValue
-from causerie.settings import Settings
+from causerie.settings import Settings, SettingsError
 from causerie.storage.db import Database
 from causerie.storage.migrate import upgrade
 
@@ -18,7 +18,10 @@ T = TypeVar("T")
 
 def run_with_db(work: Callable[[Database], Awaitable[T]], settings: Settings | None = None) -> T:
     """Migrate the database, run ``work`` on it, and turn rule violations into a clean exit 1."""
-    settings = settings or Settings.from_env()
+    try:
+        settings = settings or Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
 
     async def main() -> T:
         db = Database(settings.database_url)

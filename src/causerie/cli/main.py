@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
-import secrets
+import signal
 import sys
+from collections.abc import Iterator
 from types import FrameType
 
 import click
@@ -14,10 +16,11 @@ import uvicorn
 
 from causerie.app import create_app
 from causerie.cli.common import run_with_db
+from causerie.cli.listen import listen
 from causerie.runtime import Runtime
 from causerie.services import users
-from causerie.settings import Settings
-from causerie.storage import accounts
+from causerie.settings import MAX_PORT, Settings, SettingsError
+from causerie.storage import sqlite_owner
 from causerie.storage.db import Database
 
 
@@ -37,17 +40,21 @@ class _Server(uvicorn.Server):
             loop.call_soon_threadsafe(self.runtime.hub.close)
         super().handle_exit(sig, frame)
 
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        with super().capture_signals():
+            yield
+            # uvicorn raises the stop signal again once it has shut down, which makes Ctrl-C an
+            # "Aborted!" with exit 1 and SIGTERM a death by signal. Both are a normal stop here.
+            self._captured_signals.clear()
+
 
 def _first_admin(settings: Settings) -> str | None:
     """On a fresh install, create ``admin`` with a random password and return that password."""
 
     async def work(db: Database) -> str | None:
         async with db.write() as conn:
-            if await accounts.count_users(conn) > 0:
-                return None
-            password = secrets.token_urlsafe(12)
-            await users.create(conn, "admin", password, "Administrator")
-            return password
+            return await users.create_first_admin(conn)
 
     return run_with_db(work, settings)
 
@@ -59,13 +66,34 @@ def main() -> None:
 
 @main.command()
 @click.option("--host", default=None, help="Address to bind (CAUSERIE_HOST, default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port to listen on (CAUSERIE_PORT, default 8080).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, MAX_PORT),
+    default=None,
+    help="Port to listen on (CAUSERIE_PORT, default 8080).",
+)
 @click.option("--log-level", default="info", show_default=True)
 def serve(host: str | None, port: int | None, log_level: str) -> None:
     """Run the server (migrates the database first)."""
+    # Until uvicorn takes the signals over, a stop is a KeyboardInterrupt: a quiet exit 0 as well.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):
+        _serve(host, port, log_level)
+
+
+def _serve(host: str | None, port: int | None, log_level: str) -> None:
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_env(host=host, port=port)
+    try:
+        settings = Settings.from_env(host=host, port=port)
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # Held (by its open descriptor) until the process ends.
+        sqlite_owner.claim(settings.database_url)
+    except sqlite_owner.CannotClaim as exc:
+        raise click.ClickException(str(exc)) from None
+    sock = listen(settings.host, settings.port)
     password = _first_admin(settings)
     runtime = Runtime.create(settings)
     app = create_app(settings, runtime=runtime)
@@ -94,7 +122,7 @@ def serve(host: str | None, port: int | None, log_level: str) -> None:
         f"'{settings.base_url}/ocs/v2.php/cloud/capabilities?format=json'"
     )
     sys.stdout.flush()
-    server.run()
+    server.run(sockets=[sock])
 
 
 def _tune_gc() -> None:

@@ -8,31 +8,50 @@ before, and later commits poke the waiter again.
 The first waiter runs the read itself. On SQLite the read does not suspend, so it is finished
 before the other woken waiters resume, and they take its result without waiting at all (one
 resumption per waiter, as a bare ``asyncio.Event`` fan-out has). A read that does suspend
-(PostgreSQL) is awaited by the others through ``asyncio.shield``. Finished reads are kept, a
-bounded number of them, for the waiters they still cover.
+(PostgreSQL) is awaited by the others through ``asyncio.shield``. Finished reads are kept for the
+waiters they still cover, within a budget of bytes: the caller estimates what a result holds, and
+the oldest finished reads go first. The newest is kept whatever its size, so the waiters it woke
+still find it when they resume.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
-from typing import Any, TypeVar, cast
+from typing import Generic, TypeVar
 
 from causerie.events.hub import Hub
 
 T = TypeVar("T")
-# Finished reads kept for late joiners; the oldest go first.
-KEEP_FINISHED = 1024
+MIB = 1024 * 1024
+DEFAULT_MAX_BYTES = 32 * MIB
+# What keeping any finished read costs besides its result: the key, the future, the dict slots.
+ENTRY_BYTES = 512
 
 
 class _LeaderGone(Exception):
     """The waiter running a shared read was cancelled; the others must read for themselves."""
 
 
-class SingleFlight:
-    def __init__(self, hub: Hub) -> None:
+def _nothing(_: object) -> int:
+    return 0
+
+
+class SingleFlight(Generic[T]):
+    def __init__(self, hub: Hub, *, max_bytes: int = DEFAULT_MAX_BYTES, size: Callable[[T], int] = _nothing) -> None:
+        """``size(result)`` estimates the bytes a finished read holds; it runs once per read."""
         self.hub = hub
-        self._flights: dict[Hashable, tuple[int, asyncio.Future[Any]]] = {}
+        self.max_bytes = max_bytes
+        self._size = size
+        self._flights: dict[Hashable, tuple[int, asyncio.Future[T]]] = {}
+        # The finished reads among the flights, oldest first, with their estimated cost.
+        self._kept: dict[Hashable, int] = {}
+        self._kept_bytes = 0
+
+    @property
+    def kept_bytes(self) -> int:
+        """The estimated bytes of the finished reads kept now."""
+        return self._kept_bytes
 
     async def run(self, key: str, name: Hashable, seen: int, read: Callable[[], Awaitable[T]]) -> T:
         """``read()``'s result, shared with callers of the same ``key``/``name``.
@@ -44,13 +63,14 @@ class SingleFlight:
         if flight is not None and flight[0] >= seen:
             shared = flight[1]
             if shared.done():
-                return cast(T, shared.result())
+                return shared.result()
             try:
-                return cast(T, await asyncio.shield(shared))
+                return await asyncio.shield(shared)
             except _LeaderGone:
                 pass
         started = self.hub.generation(key)
         result: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._forget(flight_key)
         self._flights[flight_key] = (started, result)
         try:
             value = await read()
@@ -62,16 +82,25 @@ class SingleFlight:
             raise
         result.set_result(value)
         if self._flights.get(flight_key, (0, None))[1] is result:
-            # Most recently finished last, so that the oldest are dropped first.
-            self._flights[flight_key] = self._flights.pop(flight_key)
-        while len(self._flights) > KEEP_FINISHED:
-            oldest = next(iter(self._flights))
-            if not self._flights[oldest][1].done():
-                break
-            del self._flights[oldest]
+            self._keep(flight_key, value)
         return value
 
-    def _fail(self, flight_key: Hashable, result: asyncio.Future[Any], error: BaseException) -> None:
+    def _keep(self, flight_key: Hashable, value: T) -> None:
+        cost = ENTRY_BYTES + self._size(value)
+        self._kept[flight_key] = cost
+        self._kept_bytes += cost
+        while self._kept_bytes > self.max_bytes and len(self._kept) > 1:
+            oldest = next(iter(self._kept))
+            self._kept_bytes -= self._kept.pop(oldest)
+            del self._flights[oldest]
+
+    def _forget(self, flight_key: Hashable) -> None:
+        """A new read replaces the finished one kept under this key."""
+        cost = self._kept.pop(flight_key, None)
+        if cost is not None:
+            self._kept_bytes -= cost
+
+    def _fail(self, flight_key: Hashable, result: asyncio.Future[T], error: BaseException) -> None:
         if self._flights.get(flight_key, (0, None))[1] is result:
             del self._flights[flight_key]
         result.set_exception(error)

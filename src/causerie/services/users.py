@@ -21,9 +21,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from causerie.services.errors import BadRequest, Conflict, NotFound, TooManyRequests
-from causerie.storage import accounts, rows
+from causerie.storage import accounts, locks, rows
 from causerie.storage.db import Conn
 
+# As in Nextcloud: the group whose members administer the server, and its first member.
+ADMIN_GROUP = "admin"
+FIRST_ADMIN = "admin"
 # Nextcloud's rule for login names.
 _UID_RE = re.compile(r"^[a-zA-Z0-9 _.@\-']+$")
 _hasher = PasswordHasher()
@@ -170,6 +173,24 @@ async def create(conn: Conn, uid: str, password: str, display_name: str | None =
     name = display_name or uid
     await accounts.insert_user(conn, uid, name, await hash_password(password), int(time.time()))
     return User(uid, name)
+
+
+async def create_first_admin(conn: Conn) -> str | None:
+    """On an installation without users, create ``admin`` in the ``admin`` group with a random
+    password and return that password; None when there are users already.
+
+    Processes started together on one database all try: the lock makes each wait until the one
+    before has committed, and then find its administrator.
+    """
+    await locks.for_this_transaction(conn, locks.FIRST_ADMIN)
+    if await accounts.count_users(conn) > 0:
+        return None
+    password = secrets.token_urlsafe(12)
+    await create(conn, FIRST_ADMIN, password, "Administrator")
+    if await accounts.get_group(conn, ADMIN_GROUP) is None:
+        await accounts.insert_group(conn, ADMIN_GROUP, ADMIN_GROUP)
+    await accounts.add_member(conn, ADMIN_GROUP, FIRST_ADMIN)
+    return password
 
 
 @dataclass(frozen=True)

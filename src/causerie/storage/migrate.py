@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
+from causerie.storage import locks
 from causerie.storage.db import Database
 
 if TYPE_CHECKING:
@@ -18,8 +19,6 @@ if TYPE_CHECKING:
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 _REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(.+)$""", re.MULTILINE)
-# pg_advisory_xact_lock key held while migrating ("causerie" in ASCII, as a 64-bit integer).
-MIGRATION_LOCK = 0x636175736572_6965
 _QUOTED = re.compile(r"""["']([^"']+)["']""")
 
 
@@ -70,8 +69,7 @@ async def upgrade(db: Database, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
     async with db.write() as conn:
-        if not db.is_sqlite:
-            # Several processes starting at once on one PostgreSQL database: one migrates, the
-            # others wait here and then find nothing left to do (Alembic re-reads the version).
-            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        # Several processes starting at once on one PostgreSQL database: one migrates, the others
+        # wait here and then find nothing left to do (Alembic re-reads the version).
+        await locks.for_this_transaction(conn, locks.MIGRATIONS)
         await conn.run_sync(run)
