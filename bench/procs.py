@@ -170,7 +170,7 @@ def password_of(uid: str) -> str:
 
 
 async def seed_users(database_url: str) -> None:
-    from causerie.services import users
+    from causerie.services.accounts import users
     from causerie.storage.db import Database
     from causerie.storage.migrate import upgrade
 

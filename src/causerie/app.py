@@ -19,14 +19,15 @@ from starlette.types import ASGIApp
 
 from causerie import __version__
 from causerie.http import ocs
-from causerie.http.auth import purge_sessions
 from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
-from causerie.services import external_call, talk_config  # noqa: F401  (register config keys, capability)
-from causerie.services.capabilities import NEXTCLOUD_VERSION
-from causerie.services.signaling_tickets import config_with_keys
+from causerie.services.accounts import sessions
+from causerie.services.calls import external_call  # noqa: F401  (registers its capability)
+from causerie.services.calls.signaling_tickets import config_with_keys
+from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.config.capabilities import NEXTCLOUD_VERSION
 from causerie.settings import Settings
 from causerie.storage.migrate import upgrade
 
@@ -35,16 +36,17 @@ log = logging.getLogger("causerie")
 # Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller. Starlette tries
 # routes in order, so the endpoints clients call most (chat, then signaling) come first.
 API_MODULES = [
-    "causerie.api.chat",
-    "causerie.api.signaling",
-    "causerie.api.core",
-    "causerie.api.calls",
-    "causerie.api.rooms",
-    "causerie.api.participants",
-    "causerie.api.guest",
-    "causerie.api.reactions",
-    "causerie.api.diagnostics",
-    "causerie.api.external_call",
+    "causerie.api.chat.messages",
+    "causerie.api.calls.signaling",
+    "causerie.api.config.capabilities",
+    "causerie.api.accounts.users",
+    "causerie.api.calls.calls",
+    "causerie.api.rooms.rooms",
+    "causerie.api.rooms.participants",
+    "causerie.api.rooms.guest",
+    "causerie.api.chat.reactions",
+    "causerie.api.chat.longpoll",
+    "causerie.api.calls.external_call",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
@@ -140,7 +142,7 @@ async def _housekeeping(runtime: Runtime) -> None:
     """Expired browser and guest sessions go, at start and every hour (in each process: harmless)."""
     while True:
         try:
-            purged = await purge_sessions(runtime)
+            purged = await sessions.purge(runtime.db)
             if purged:
                 log.info("removed %d expired sessions", purged)
         except Exception:

@@ -11,8 +11,8 @@ import httpx
 
 from causerie.events.broker import Broker, create_broker
 from causerie.events.hub import Hub
-from causerie.services.bruteforce import Throttler
-from causerie.services.users import PasswordChecker
+from causerie.services.accounts.bruteforce import Throttler
+from causerie.services.accounts.passwords import PasswordChecker
 from causerie.settings import Settings
 from causerie.storage.db import Database
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from causerie.http.middleware import external_call_page_headers
-from causerie.services.appconfig import AppConfig
-from causerie.services.external_call import ServiceConfig
-from causerie.storage.appconfig import StoredValue
+from causerie.services.calls.external_call import ServiceConfig
+from causerie.services.config.appconfig import AppConfig
+from causerie.storage.config.appconfig import StoredValue
 
 
 def service(**values: object) -> ServiceConfig:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from causerie.services.bruteforce import delay_for, subnet_of
+from causerie.services.accounts.bruteforce import delay_for, subnet_of
 from tests.support.client import TalkClient, data, meta
 from tests.support.server import ServerProcess
 

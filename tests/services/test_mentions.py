@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from causerie.services.mentions import Lookups, MentionRoom, candidates, parse, substitute
+from causerie.services.chat.mentions import Lookups, MentionRoom, candidates, parse, substitute
 
 ROOM = MentionRoom(id=1, token="abcd2345", call_type="group", display_name="Team room", icon_url="http://x/avatar")
 GUEST = "a" * 40

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from causerie.services.chat_format import actor_param
-from causerie.services.system_texts import TextContext, duration, render
+from causerie.services.chat.format import actor_param
+from causerie.services.chat.system_texts import TextContext, duration, render
 
 NAMES = {"alice": "Alice Adams", "bob": "Bob Brown", "carol": "Carol Clark", "dave": "Dave Davis", "eve": "Eve"}
 

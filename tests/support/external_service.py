@@ -10,9 +10,9 @@ from typing import Any
 
 import httpx
 
-from causerie.services import appconfig, talk_config
+from causerie.services.config import appconfig, talk_config
 from causerie.settings import normalise_database_url
-from causerie.storage.appconfig import StoredValue
+from causerie.storage.config.appconfig import StoredValue
 from causerie.storage.db import Database
 from tests.support.server import ServerProcess, free_port, start_process
 

@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from causerie.services import users
-from causerie.storage import accounts
+from causerie.services.accounts import users
+from causerie.storage.accounts import users as accounts
 from causerie.storage.db import Database
 from causerie.storage.migrate import upgrade
 
@@ -140,7 +140,7 @@ async def _query(database_url: str, statement: str, params: dict[str, Any]) -> l
 
 
 async def _reset_bruteforce(database_url: str, ip: str) -> None:
-    from causerie.services.bruteforce import Throttler
+    from causerie.services.accounts.bruteforce import Throttler
 
     db = Database(database_url)
     try:

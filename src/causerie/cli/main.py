@@ -18,7 +18,7 @@ from causerie.app import create_app
 from causerie.cli.common import run_with_db
 from causerie.cli.listen import listen
 from causerie.runtime import Runtime
-from causerie.services import users
+from causerie.services.accounts import users
 from causerie.settings import MAX_PORT, Settings, SettingsError
 from causerie.storage import sqlite_owner
 from causerie.storage.db import Database

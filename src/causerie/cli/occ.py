@@ -11,11 +11,16 @@ from typing import Any
 import click
 
 from causerie.cli.common import run_with_db
-from causerie.services import appconfig, talk_config, users  # noqa: F401  (talk_config registers keys)
-from causerie.services.bruteforce import Throttler, delay_for, subnet_of
+from causerie.services.accounts import users
+from causerie.services.accounts.bruteforce import Throttler, delay_for, subnet_of
+from causerie.services.config import (
+    appconfig,
+    talk_config,  # noqa: F401  (registers Talk's config keys)
+)
 from causerie.services.errors import Conflict, InvalidConfigValue, NotFound
-from causerie.storage import accounts, bruteforce
-from causerie.storage import appconfig as config_store
+from causerie.storage.accounts import bruteforce
+from causerie.storage.accounts import users as accounts
+from causerie.storage.config import appconfig as config_store
 from causerie.storage.db import Database
 
 SENSITIVE_MASK = "***REMOVED SENSITIVE VALUE***"
@@ -236,8 +241,7 @@ def user_resetpassword(uid: str, password_from_env: bool) -> None:
 
     async def work(db: Database) -> None:
         async with db.write() as conn:
-            await users.require(conn, uid)
-            await accounts.set_password_hash(conn, uid, await users.hash_password(password))
+            await users.set_password(conn, uid, password)
 
     run_with_db(work)
     click.echo("Successfully reset password for " + uid)

@@ -4,51 +4,21 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import hmac
-import json
-import secrets
-import time
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from causerie.runtime import Runtime
+from causerie.services.accounts import sessions, users
+from causerie.services.accounts.passwords import CachedLogin
+from causerie.services.accounts.sessions import HttpSession
+from causerie.services.accounts.users import User
 from causerie.services.errors import Unauthorized
-from causerie.services.users import CachedLogin, User
-from causerie.storage import accounts
 
 SESSION_COOKIE = "causerie_session"
-# Sessions end after this long unused (Nextcloud: session_lifetime of a day; the "remember me"
-# cookie of a logged-in browser lasts 15 days). Guests keep their identity in an anonymous session.
-ANONYMOUS_SESSION_LIFETIME = 24 * 3600
-USER_SESSION_LIFETIME = 15 * 24 * 3600
-# A session in use has its last_seen moved at most this often (a write, not one per request).
-TOUCH_EVERY = 3600
 LOGIN_ACTION = "login"
 NOT_LOGGED_IN = "Current user is not logged in"
-
-
-def hash_session_id(raw: str) -> str:
-    return hashlib.sha256(raw.encode()).hexdigest()
-
-
-@dataclass
-class HttpSession:
-    """A browser (or guest client's) cookie session, as Nextcloud's PHP session."""
-
-    id_hash: str
-    uid: str | None
-    csrf_token: str
-    data: dict[str, Any] = field(default_factory=dict)
-    # Set only for a session created during this request, so that the cookie can be sent.
-    new_cookie: str | None = None
-    dirty: bool = False
-
-    def set(self, key: str, value: Any) -> None:
-        self.data[key] = value
-        self.dirty = True
 
 
 @dataclass
@@ -75,52 +45,7 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 async def load_session(runtime: Runtime, request: Request) -> HttpSession | None:
-    raw = request.cookies.get(SESSION_COOKIE)
-    if not raw or len(raw) > 128:
-        return None
-    id_hash = hash_session_id(raw)
-    async with runtime.db.read() as conn:
-        row = await accounts.get_http_session(conn, id_hash)
-    if row is None:
-        return None
-    now = int(time.time())
-    lifetime = ANONYMOUS_SESSION_LIFETIME if row.uid is None else USER_SESSION_LIFETIME
-    if row.last_seen < now - lifetime:
-        return None  # expired; purge_sessions() deletes it
-    if row.last_seen < now - TOUCH_EVERY:
-        async with runtime.db.write() as conn:
-            await accounts.touch_http_session(conn, id_hash, now)
-    try:
-        data = json.loads(row.data)
-    except json.JSONDecodeError:
-        data = {}
-    return HttpSession(id_hash=id_hash, uid=row.uid, csrf_token=row.csrf_token, data=data)
-
-
-async def purge_sessions(runtime: Runtime) -> int:
-    """Delete the sessions that have expired (run at start and every hour)."""
-    now = int(time.time())
-    async with runtime.db.write() as conn:
-        return await accounts.purge_http_sessions(
-            conn, anonymous_before=now - ANONYMOUS_SESSION_LIFETIME, users_before=now - USER_SESSION_LIFETIME
-        )
-
-
-async def create_session(runtime: Runtime, uid: str | None) -> HttpSession:
-    raw = secrets.token_urlsafe(32)
-    csrf = secrets.token_urlsafe(32)
-    id_hash = hash_session_id(raw)
-    async with runtime.db.write() as conn:
-        await accounts.insert_http_session(conn, id_hash, uid, csrf, int(time.time()))
-    return HttpSession(id_hash=id_hash, uid=uid, csrf_token=csrf, new_cookie=raw)
-
-
-async def save_session(runtime: Runtime, session: HttpSession) -> None:
-    if not session.dirty:
-        return
-    async with runtime.db.write() as conn:
-        await accounts.update_http_session_data(conn, session.id_hash, json.dumps(session.data), int(time.time()))
-    session.dirty = False
+    return await sessions.load(runtime.db, request.cookies.get(SESSION_COOKIE))
 
 
 async def _session_for(runtime: Runtime, request: Request, user: User) -> HttpSession | None:
@@ -183,10 +108,9 @@ async def authenticate(runtime: Runtime, request: Request, *, defer: bool = Fals
     session = await load_session(runtime, request)
     if session is not None and session.uid is not None:
         async with runtime.db.read() as conn:
-            row = await accounts.get_user(conn, session.uid)
-        if row is not None:
-            user = User(uid=row.uid, display_name=row.display_name, email=row.email)
-            return Identity(user=user, session=session, method="session")
+            found = await users.get(conn, session.uid)
+        if found is not None:
+            return Identity(user=found, session=session, method="session")
     return Identity(user=None, session=session, method="anonymous")
 
 

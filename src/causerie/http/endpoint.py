@@ -21,24 +21,15 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from causerie.http import ocs
-from causerie.http.auth import (
-    NOT_LOGGED_IN,
-    SESSION_COOKIE,
-    HttpSession,
-    Identity,
-    authenticate,
-    client_ip,
-    create_session,
-    passes_csrf,
-    save_session,
-)
+from causerie.http.auth import NOT_LOGGED_IN, SESSION_COOKIE, Identity, authenticate, client_ip, passes_csrf
 from causerie.http.middleware import with_security_headers
 from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
 from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
-from causerie.services import users
+from causerie.services.accounts import sessions, users
+from causerie.services.accounts.sessions import HttpSession
+from causerie.services.accounts.users import Account, User
 from causerie.services.errors import DomainError, Unauthorized
-from causerie.services.users import Account, User
 from causerie.storage.db import Conn
 
 log = logging.getLogger("causerie.http")
@@ -117,7 +108,7 @@ class Ctx:
     async def ensure_session(self) -> HttpSession:
         """The caller's cookie session, created (and its cookie sent) when there is none."""
         if self.identity.session is None:
-            self.identity.session = await create_session(self.runtime, None)
+            self.identity.session = await sessions.create(self.runtime.db, None)
         return self.identity.session
 
     def throttle(self, action: str, metadata: dict[str, str] | None = None) -> None:
@@ -127,7 +118,7 @@ class Ctx:
     async def finish(self) -> None:
         """Store the session and count attempts; like Nextcloud, sleep again after an attempt."""
         if self.identity.session is not None:
-            await save_session(self.runtime, self.identity.session)
+            await sessions.save(self.runtime.db, self.identity.session)
         attempts, self._attempts = self._attempts, []
         for action, metadata in attempts:
             await self.runtime.throttler.register_attempt(self.ip, action, metadata)

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from causerie.runtime import Runtime
-from causerie.services.appconfig import AppConfig
-from causerie.services.external_call import ServiceConfig
-from causerie.services.talk_config import APP
+from causerie.services.calls.external_call import ServiceConfig
+from causerie.services.config.appconfig import AppConfig
+from causerie.services.config.talk_config import APP
 
 access_log = logging.getLogger("causerie.access")
 

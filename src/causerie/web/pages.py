@@ -14,14 +14,15 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from causerie.http.auth import SESSION_COOKIE, HttpSession, authenticate
+from causerie.http.auth import SESSION_COOKIE, authenticate
 from causerie.http.middleware import external_call_page_headers, page_csp, permissions_policy
 from causerie.http.params import parse_body, read_body
 from causerie.runtime import Runtime
-from causerie.services.appconfig import AppConfig
+from causerie.services.accounts.sessions import HttpSession
+from causerie.services.calls.external_call import ServiceConfig
+from causerie.services.config.appconfig import AppConfig
+from causerie.services.config.talk_config import APP
 from causerie.services.errors import DomainError
-from causerie.services.external_call import ServiceConfig
-from causerie.services.talk_config import APP
 from causerie.web import sessions
 
 HERE = Path(__file__).parent

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 from starlette.requests import Request
 from starlette.responses import Response
 
-from causerie.http.auth import LOGIN_ACTION, SESSION_COOKIE, HttpSession, client_ip, create_session, load_session
+from causerie.http.auth import LOGIN_ACTION, SESSION_COOKIE, client_ip, load_session
 from causerie.runtime import Runtime
-from causerie.services.users import User
-from causerie.storage import accounts
+from causerie.services.accounts import sessions, users
+from causerie.services.accounts.sessions import HttpSession
+from causerie.services.accounts.users import User
 
 
 def set_cookie(response: Response, request: Request, session: HttpSession) -> None:
@@ -31,7 +30,7 @@ async def current_or_new(runtime: Runtime, request: Request) -> HttpSession:
 
     Anonymous sessions exist so that the login form and guest pages have a request token."""
     session = await load_session(runtime, request)
-    return session if session is not None else await create_session(runtime, None)
+    return session if session is not None else await sessions.create(runtime.db, None)
 
 
 async def log_in(runtime: Runtime, request: Request, login: str, password: str) -> HttpSession | None:
@@ -49,14 +48,13 @@ async def log_in(runtime: Runtime, request: Request, login: str, password: str) 
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
             return None
     await log_out(runtime, request)
-    session = await create_session(runtime, user.uid)
+    session = await sessions.create(runtime.db, user.uid)
     async with runtime.db.write() as conn:
-        await accounts.record_login(conn, user.uid, int(time.time()))
+        await users.record_login(conn, user.uid)
     return session
 
 
 async def log_out(runtime: Runtime, request: Request) -> None:
     old = await load_session(runtime, request)
     if old is not None:
-        async with runtime.db.write() as conn:
-            await accounts.delete_http_session(conn, old.id_hash)
+        await sessions.delete(runtime.db, old)

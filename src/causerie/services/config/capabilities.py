@@ -1,0 +1,207 @@
+"""The capabilities clients read: the Nextcloud version block and Talk's ``spreed`` entry."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from causerie import __version__
+from causerie.services.accounts.users import User
+from causerie.services.config.appconfig import AppConfig
+from causerie.services.rooms.participants import admin_default_permissions
+
+# One real pair, announced by status.php and the capabilities alike: Talk 22 is spreed's stable32
+# branch, whose appinfo/info.xml requires Nextcloud 32 (min-version and max-version 32). Clients
+# that compare the two (or log them in bug reports) must never see a pair that cannot exist.
+TALK_VERSION = "22.0.10"
+NEXTCLOUD_RELEASE = (32, 0, 5)
+NEXTCLOUD_VERSION = {
+    "major": NEXTCLOUD_RELEASE[0],
+    "minor": NEXTCLOUD_RELEASE[1],
+    "micro": NEXTCLOUD_RELEASE[2],
+    "string": ".".join(map(str, NEXTCLOUD_RELEASE)),
+    "edition": "",
+    "extendedSupport": False,
+}
+CHAT_MAX_LENGTH = 32000
+DESCRIPTION_MAX_LENGTH = 2000
+SUPPORTED_REACTIONS = ["❤️", "🎉", "👏", "👋", "👍", "👎", "🔥", "😂", "🤩", "🤔", "😲", "😥"]
+
+# The Talk features Causerie implements, and only those: clients switch behaviour (show a button,
+# call an endpoint) on each. tests/api/test_capabilities.py walks every entry to a request that
+# shows it working, so a feature cannot be announced before it is built.
+FEATURES = [
+    "audio",
+    "video",
+    "chat-v2",
+    "conversation-v4",
+    "guest-signaling",
+    "empty-group-room",
+    "guest-display-names",
+    "multi-room-users",
+    "favorites",
+    "last-room-activity",
+    "no-ping",
+    "system-messages",
+    "delete-messages",
+    "mention-flag",
+    "in-call-flags",
+    "conversation-call-flags",
+    "notification-levels",
+    "invite-groups-and-mails",
+    "locked-one-to-one-rooms",
+    "read-only-rooms",
+    "listable-rooms",
+    "chat-read-marker",
+    "chat-unread",
+    "start-call-flag",
+    "chat-replies",
+    "chat-read-status",
+    "room-description",
+    "signaling-v3",
+    "clear-history",
+    "direct-mention-flag",
+    "notification-calls",
+    "conversation-permissions",
+    "chat-permission",
+    "silent-send",
+    "silent-call",
+    "note-to-self",
+    "edit-messages",
+    "silent-send-state",
+    "chat-read-last",
+    "chat-reference-id",
+    "delete-messages-unlimited",
+    "reactions",
+]
+FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
+
+# Later features contribute config sections here: (section, key) -> function of (config, user).
+ConfigHook = Callable[[AppConfig, User | None], Any]
+EXTRA_CONFIG: dict[tuple[str, str], ConfigHook] = {}
+
+
+def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
+    start_calls = config.integer("start_calls")
+    call: dict[str, Any] = {
+        "enabled": start_calls != 3,
+        "breakout-rooms": False,
+        "recording": False,
+        "recording-consent": 0,
+        "supported-reactions": SUPPORTED_REACTIONS,
+        "predefined-backgrounds": [],
+        "predefined-backgrounds-v2": [],
+        "can-upload-background": False,
+        "sip-enabled": False,
+        "sip-dialout-enabled": False,
+        "can-enable-sip": False,
+        "start-without-media": False,
+        "max-duration": 0,
+        "blur-virtual-background": False,
+        "end-to-end-encryption": False,
+        "live-transcription": False,
+        "play-sounds": True,
+        "grid-limit": 19,
+        "grid-limit-enforced": False,
+    }
+    result: dict[str, Any] = {
+        "features": list(FEATURES),
+        "features-local": list(FEATURES_LOCAL),
+        "config": {
+            # File sharing is not built: no upload button anywhere (Android and iOS ignore it).
+            "attachments": {"allowed": False},
+            "call": call,
+            "chat": {
+                "max-length": CHAT_MAX_LENGTH,
+                "read-privacy": 0,
+                "has-translation-providers": False,
+                "has-translation-task-providers": False,
+                "typing-privacy": 0,
+                "summary-threshold": 100,
+                "matterbridge-enabled": False,
+            },
+            "conversations": {
+                "can-create": user is not None,
+                "force-passwords": False,
+                "list-style": "two-lines",
+                "description-length": DESCRIPTION_MAX_LENGTH,
+                # 0 = never deleted: nothing here removes inactive event, phone or instant-meeting
+                # conversations, so announcing Talk's 28/7/1 days would promise a clean-up.
+                "retention-event": 0,
+                "retention-phone": 0,
+                "retention-instant-meetings": 0,
+            },
+            "federation": {
+                "enabled": False,
+                "incoming-enabled": False,
+                "outgoing-enabled": False,
+                "only-trusted-servers": True,
+            },
+            "previews": {"max-gif-size": 3145728},
+            "signaling": {"session-ping-limit": 200},
+            "experiments": {"enabled": 0},
+            "permissions": {
+                "max-default": 254,
+                "max-custom": 255,
+                "default": admin_default_permissions(config),
+            },
+        },
+        "config-local": {
+            "attachments": ["allowed", "folder"],
+            "call": [
+                "predefined-backgrounds",
+                "predefined-backgrounds-v2",
+                "can-upload-background",
+                "start-without-media",
+                "blur-virtual-background",
+                "play-sounds",
+                "grid-limit",
+                "grid-limit-enforced",
+                "external-call-service",
+            ],
+            "chat": [
+                "read-privacy",
+                "has-translation-providers",
+                "has-translation-task-providers",
+                "typing-privacy",
+                "summary-threshold",
+                "matterbridge-enabled",
+            ],
+            "conversations": ["can-create", "list-style", "description-length"],
+            "federation": ["enabled", "incoming-enabled", "outgoing-enabled", "only-trusted-servers"],
+            "previews": ["max-gif-size"],
+            "signaling": ["session-ping-limit", "hello-v2-token-key", "mode"],
+            "experiments": ["enabled"],
+            "permissions": [],
+        },
+        "version": TALK_VERSION,
+    }
+    if user is not None:
+        # Talk: the user's own attachment folder, else the admin's default (there are no per-user
+        # settings here yet, so always the default); guests get none.
+        result["config"]["attachments"]["folder"] = config.string("default_attachment_folder")
+    for (section, key), hook in EXTRA_CONFIG.items():
+        value = hook(config, user)
+        if value is not None:
+            result["config"].setdefault(section, {})[key] = value
+    return result
+
+
+def talk_hash(config: AppConfig, user: User | None) -> str:
+    """``X-Nextcloud-Talk-Hash``: changes whenever the capabilities a client has cached change."""
+    payload = json.dumps(spreed(config, user), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha1(payload.encode()).hexdigest()
+
+
+def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int) -> dict[str, Any]:
+    return {
+        "version": NEXTCLOUD_VERSION,
+        "capabilities": {
+            "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": False},
+            "bruteforce": {"delay": bruteforce_delay_ms, "allow-listed": False},
+            "spreed": spreed(config, user),
+            "causerie": {"version": __version__},
+        },
+    }

@@ -1,0 +1,245 @@
+"""The Room and Participant objects of Talk's API, computed for the participant who asks.
+
+``format_room`` builds the object from groups of fields, one function per group, so that each
+feature fills its own: ``_room_fields`` (the conversation's settings), ``_participant_fields`` (the
+asking attendee and its session), ``_call_fields`` (call state), ``_chat_fields`` (read markers and
+unread counters) and ``_last_message``. Every key the OpenAPI ``Room`` schema requires is present,
+with the JSON types the real server uses (``readOnly`` an int, ``hasPassword`` a bool,
+``sessionId`` the string ``"0"`` when not joined).
+
+Without a participant (a visitor of a public or listable room) Talk returns the room's own
+values with neutral defaults: participantType 4, attendeeId 0, permissions 1 and no lastMessage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from causerie.services.accounts.users import User
+from causerie.services.calls import calls
+from causerie.services.chat import format as chat_format
+from causerie.services.config.appconfig import AppConfig
+from causerie.services.rooms import actors
+from causerie.services.rooms import participants as p
+from causerie.services.rooms import rooms as r
+from causerie.services.rooms.participants import Listed, Participant
+from causerie.services.rooms.rooms import Room
+from causerie.storage.accounts import users as accounts
+from causerie.storage.chat import messages as message_store
+from causerie.storage.db import Conn
+from causerie.storage.rooms import participants as participant_store
+
+NOTE_TO_SELF_NAME = "Note to self"
+NOTE_TO_SELF_DESCRIPTION = "A place for your private notes, thoughts and ideas"
+
+# Notification levels.
+NOTIFY_DEFAULT = 0
+NOTIFY_ALWAYS = 1
+NOTIFY_MENTION = 2
+NOTIFY_NEVER = 3
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose eyes the room is formatted for, and the configuration it is read with."""
+
+    user: User | None
+    config: AppConfig
+
+
+async def format_room(
+    conn: Conn,
+    room: Room,
+    participant: Participant | None,
+    viewer: Viewer,
+    *,
+    include_last_message: bool = True,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    data.update(await _room_fields(conn, room, participant, viewer))
+    data.update(_participant_fields(room, participant))
+    data.update(_call_fields(room, participant, viewer))
+    data.update(await _chat_fields(conn, room, participant))
+    if participant is not None and include_last_message:
+        last_message = await _last_message(conn, room, participant, viewer)
+        if last_message is not None:
+            data["lastMessage"] = last_message
+    return data
+
+
+def default_avatar_version(room: Room) -> str:
+    return hashlib.sha1(f"avatar-{room.type}".encode()).hexdigest()[:8]
+
+
+async def _names(conn: Conn, room: Room, viewer: Viewer) -> tuple[str, str]:
+    """``name`` and ``displayName``: for one-to-one rooms the other user's id and display name."""
+    if room.type in (r.ONE_TO_ONE, r.ONE_TO_ONE_FORMER):
+        users = room.one_to_one_users()
+        me = viewer.user.uid if viewer.user is not None else ""
+        others = [uid for uid in users if uid != me] or users
+        other = others[0] if others else ""
+        row = await accounts.get_user(conn, other) if other else None
+        return other, (row.display_name if row is not None else other)
+    return room.name, room.name
+
+
+async def _room_fields(conn: Conn, room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
+    name, display_name = await _names(conn, room, viewer)
+    visible_details = participant is not None or room.listable != r.LISTABLE_NONE
+    neutral = 1  # Talk's permissions for someone who is not a participant.
+    return {
+        "id": room.id,
+        "token": room.token,
+        "type": room.type,
+        "name": name,
+        "displayName": display_name,
+        "objectType": room.object_type,
+        "objectId": room.object_id,
+        "readOnly": room.read_only,
+        "hasPassword": room.has_password,
+        "lastActivity": room.last_activity,
+        "lobbyState": room.lobby_state,
+        "lobbyTimer": room.lobby_timer or 0,
+        "sipEnabled": room.sip_enabled,
+        "callPermissions": room.call_permissions if participant is not None else neutral,
+        "defaultPermissions": room.default_permissions if participant is not None else neutral,
+        "description": room.description if visible_details else "",
+        "listable": room.listable,
+        "messageExpiration": room.message_expiration,
+        "avatarVersion": room.avatar_version or default_avatar_version(room),
+        "isCustomAvatar": room.avatar_version != "",
+        "breakoutRoomMode": 0,
+        "breakoutRoomStatus": 0,
+        "recordingConsent": room.recording_consent,
+        "mentionPermissions": room.mention_permissions,
+        "liveTranscriptionLanguageId": "",
+    }
+
+
+def _notification_level(room: Room, participant: Participant) -> int:
+    level = participant.attendee.notification_level
+    if level != NOTIFY_DEFAULT:
+        return level
+    if participant.is_guest:
+        return NOTIFY_NEVER
+    if room.type == r.ONE_TO_ONE:
+        return NOTIFY_ALWAYS
+    return NOTIFY_MENTION
+
+
+def _participant_fields(room: Room, participant: Participant | None) -> dict[str, Any]:
+    if participant is None:
+        return {
+            "participantType": p.GUEST,
+            "actorType": "",
+            "actorId": "",
+            "attendeeId": 0,
+            "permissions": p.PERMISSIONS_CUSTOM,
+            "attendeePermissions": p.PERMISSIONS_CUSTOM,
+            "attendeePin": "",
+            "isFavorite": False,
+            "isArchived": False,
+            "isImportant": False,
+            "isSensitive": False,
+            "notificationLevel": NOTIFY_NEVER,
+            "notificationCalls": 0,
+            "lastPing": 0,
+            "sessionId": "0",
+            "canLeaveConversation": False,
+            "canDeleteConversation": False,
+            "canEnableSIP": False,
+        }
+    attendee = participant.attendee
+    session = participant.session
+    return {
+        "participantType": attendee.participant_type,
+        "actorType": attendee.actor_type,
+        "actorId": attendee.actor_id,
+        "attendeeId": attendee.id,
+        "permissions": participant.permissions,
+        "attendeePermissions": attendee.permissions,
+        "attendeePin": "",
+        "isFavorite": attendee.favorite,
+        "isArchived": attendee.archived,
+        "isImportant": attendee.important,
+        "isSensitive": attendee.sensitive,
+        "notificationLevel": _notification_level(room, participant),
+        "notificationCalls": attendee.notification_calls,
+        "lastPing": session.last_ping if session is not None else 0,
+        "sessionId": session.session_id if session is not None else "0",
+        "canLeaveConversation": room.type != r.NOTE_TO_SELF,
+        "canDeleteConversation": participant.is_moderator and not room.is_one_to_one,
+        "canEnableSIP": False,
+    }
+
+
+def _call_fields(room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
+    session = participant.session if participant is not None else None
+    return {
+        "hasCall": room.active_since is not None,
+        "callFlag": room.call_flag,
+        "callStartTime": room.active_since or 0,
+        "callRecording": 0,
+        "participantFlags": session.in_call if session is not None else 0,
+        "canStartCall": calls.can_start_call(room, participant, viewer.config),
+    }
+
+
+async def _chat_fields(conn: Conn, room: Room, participant: Participant | None) -> dict[str, Any]:
+    if participant is None:
+        return {
+            "lastReadMessage": 0,
+            "lastCommonReadMessage": 0,
+            "unreadMessages": 0,
+            "unreadMention": False,
+            "unreadMentionDirect": False,
+        }
+    attendee = participant.attendee
+    return {
+        "lastReadMessage": attendee.last_read_message,
+        "lastCommonReadMessage": await participant_store.min_last_read(conn, room.id),
+        "unreadMessages": await message_store.count_unread(conn, room.id, attendee.last_read_message),
+        "unreadMention": attendee.last_mention_message > attendee.last_read_message,
+        "unreadMentionDirect": attendee.last_mention_direct > attendee.last_read_message,
+    }
+
+
+async def _last_message(conn: Conn, room: Room, participant: Participant, viewer: Viewer) -> dict[str, Any] | None:
+    """The room's last message rendered for the viewer."""
+    return await chat_format.last_message(
+        conn, chat_format.RoomRef.of(room), participant.actor
+    )
+
+
+def format_participant(room: Room, listed: Listed, admin_default: int) -> dict[str, Any]:
+    """One entry of ``GET /room/{token}/participants``."""
+    attendee = listed.attendee
+    in_call = 0
+    last_ping = 0
+    for session in listed.sessions:
+        in_call |= session.in_call
+        last_ping = max(last_ping, session.last_ping)
+    return {
+        "roomToken": room.token,
+        "inCall": in_call,
+        "lastPing": last_ping,
+        "sessionIds": [s.session_id for s in listed.sessions],
+        "participantType": attendee.participant_type,
+        "attendeeId": attendee.id,
+        "actorId": attendee.actor_id,
+        "actorType": attendee.actor_type,
+        "displayName": _attendee_display_name(attendee),
+        "permissions": p.effective_permissions(room, attendee, admin_default),
+        "attendeePermissions": attendee.permissions,
+        "attendeePin": "",
+        "phoneNumber": "",
+        "callId": "",
+    }
+
+
+def _attendee_display_name(attendee: p.Attendee) -> str:
+    if attendee.actor_type == actors.USERS and not attendee.display_name:
+        return attendee.actor_id
+    return attendee.display_name

@@ -1,0 +1,137 @@
+"""SQL for users, groups and app passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Row
+
+from causerie.storage.db import Conn
+from causerie.storage.prepared import prepared
+from causerie.storage.schema import app_passwords, group_members, groups, http_sessions, users
+
+_USER = prepared(select(users).where(users.c.uid == bindparam("uid")))
+_APP_PASSWORD_OWNER = prepared(select(app_passwords.c.uid).where(app_passwords.c.token_hash == bindparam("token_hash")))
+
+
+async def get_user(conn: Conn, uid: str) -> Row[Any] | None:
+    return (await conn.execute(_USER, {"uid": uid})).first()
+
+
+async def get_users(conn: Conn, uids: Sequence[str]) -> dict[str, Row[Any]]:
+    if not uids:
+        return {}
+    rows = await conn.execute(select(users).where(users.c.uid.in_(list(uids))))
+    return {r.uid: r for r in rows}
+
+
+async def list_users(conn: Conn, search: str = "", limit: int | None = None) -> list[Row[Any]]:
+    query = select(users).order_by(users.c.uid)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(func.lower(users.c.uid).like(pattern) | func.lower(users.c.display_name).like(pattern))
+    if limit is not None:
+        query = query.limit(limit)
+    return list(await conn.execute(query))
+
+
+async def count_users(conn: Conn) -> int:
+    return int((await conn.execute(select(func.count()).select_from(users))).scalar_one())
+
+
+async def insert_user(conn: Conn, uid: str, display_name: str, password_hash: str, now: int) -> None:
+    await conn.execute(
+        users.insert().values(uid=uid, display_name=display_name, password_hash=password_hash, created_at=now)
+    )
+
+
+async def delete_user(conn: Conn, uid: str) -> bool:
+    await conn.execute(delete(group_members).where(group_members.c.uid == uid))
+    await conn.execute(delete(app_passwords).where(app_passwords.c.uid == uid))
+    await conn.execute(delete(http_sessions).where(http_sessions.c.uid == uid))
+    return bool((await conn.execute(delete(users).where(users.c.uid == uid))).rowcount)
+
+
+async def set_password_hash(conn: Conn, uid: str, password_hash: str) -> bool:
+    result = await conn.execute(update(users).where(users.c.uid == uid).values(password_hash=password_hash))
+    return bool(result.rowcount)
+
+
+async def set_display_name(conn: Conn, uid: str, display_name: str) -> bool:
+    result = await conn.execute(update(users).where(users.c.uid == uid).values(display_name=display_name))
+    return bool(result.rowcount)
+
+
+async def record_login(conn: Conn, uid: str, now: int) -> None:
+    await conn.execute(
+        update(users)
+        .where(users.c.uid == uid)
+        .values(last_login=now, first_login=func.coalesce(users.c.first_login, now))
+    )
+
+
+# --- groups ---
+
+
+async def get_group(conn: Conn, gid: str) -> Row[Any] | None:
+    return (await conn.execute(select(groups).where(groups.c.gid == gid))).first()
+
+
+async def list_groups(conn: Conn, search: str = "") -> list[Row[Any]]:
+    query = select(groups).order_by(groups.c.gid)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(func.lower(groups.c.gid).like(pattern) | func.lower(groups.c.display_name).like(pattern))
+    return list(await conn.execute(query))
+
+
+async def insert_group(conn: Conn, gid: str, display_name: str) -> None:
+    await conn.execute(groups.insert().values(gid=gid, display_name=display_name))
+
+
+async def delete_group(conn: Conn, gid: str) -> bool:
+    await conn.execute(delete(group_members).where(group_members.c.gid == gid))
+    return bool((await conn.execute(delete(groups).where(groups.c.gid == gid))).rowcount)
+
+
+async def group_member_ids(conn: Conn, gid: str) -> list[str]:
+    rows = await conn.execute(
+        select(group_members.c.uid).where(group_members.c.gid == gid).order_by(group_members.c.uid)
+    )
+    return [r[0] for r in rows]
+
+
+async def user_group_ids(conn: Conn, uid: str) -> list[str]:
+    rows = await conn.execute(
+        select(group_members.c.gid).where(group_members.c.uid == uid).order_by(group_members.c.gid)
+    )
+    return [r[0] for r in rows]
+
+
+async def add_member(conn: Conn, gid: str, uid: str) -> bool:
+    exists = (
+        await conn.execute(select(group_members.c.uid).where(group_members.c.gid == gid, group_members.c.uid == uid))
+    ).first()
+    if exists:
+        return False
+    await conn.execute(group_members.insert().values(gid=gid, uid=uid))
+    return True
+
+
+async def remove_member(conn: Conn, gid: str, uid: str) -> bool:
+    result = await conn.execute(delete(group_members).where(group_members.c.gid == gid, group_members.c.uid == uid))
+    return bool(result.rowcount)
+
+
+# --- app passwords ---
+
+
+async def insert_app_password(conn: Conn, uid: str, name: str, token_hash: str, now: int) -> None:
+    await conn.execute(app_passwords.insert().values(uid=uid, name=name, token_hash=token_hash, created_at=now))
+
+
+async def app_password_owner(conn: Conn, token_hash: str) -> str | None:
+    row = (await conn.execute(_APP_PASSWORD_OWNER, {"token_hash": token_hash})).first()
+    return None if row is None else str(row[0])

@@ -1,0 +1,222 @@
+"""SQL for chat messages (comments, system messages)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy.engine import Row
+from sqlalchemy.sql.elements import BindParameter
+
+from causerie.storage.actors import ActorRef
+from causerie.storage.db import Conn, insert_id
+from causerie.storage.prepared import prepared
+from causerie.storage.schema import message_mentions, messages, reactions, rooms
+
+_COLUMNS = (
+    "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",
+    "parameters", "parent_id", "reference_id", "silent", "created_at", "expire_at",
+)  # fmt: skip
+_INSERT = prepared(messages.insert().values({name: bindparam(name) for name in _COLUMNS}))
+_ROOM_ACTIVITY = prepared(update(rooms).where(rooms.c.id == bindparam("b_room")).values(last_activity=bindparam("now")))
+
+
+async def insert(
+    conn: Conn,
+    *,
+    room_id: int,
+    actor: ActorRef,
+    message_type: str,
+    message: str,
+    now: int,
+    system_message: str = "",
+    parameters: dict[str, Any] | None = None,
+    parent_id: int | None = None,
+    reference_id: str = "",
+    silent: bool = False,
+    expire_at: int | None = None,
+) -> Any:
+    """Store a message; returns the row as stored, built in memory (with its new ``id``; saves
+    reading it back to answer the sender). A trigger makes it the room's last message (migration
+    0002).
+
+    On PostgreSQL the room row is updated *before* the insert: that takes the row lock first, so
+    messages of one room get their ids in commit order and a poller that has seen id N can never
+    later miss a message with an id below N. (SQLite writes are serialised by BEGIN IMMEDIATE.)
+    """
+    if conn.dialect.name != "sqlite":
+        await conn.execute(_ROOM_ACTIVITY, {"b_room": room_id, "now": now})
+    values = {
+        "room_id": room_id,
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "actor_display_name": actor.display_name,
+        "message_type": message_type,
+        "system_message": system_message,
+        "message": message,
+        "parameters": _json(parameters or {}),
+        "parent_id": parent_id,
+        "reference_id": reference_id,
+        "silent": silent,
+        "created_at": now,
+        "expire_at": expire_at,
+    }
+    message_id = await insert_id(conn, _INSERT, values)
+    unedited = {"last_edit_actor_type": None, "last_edit_actor_id": None, "last_edit_actor_display_name": None}
+    return SimpleNamespace(id=message_id, **values, **unedited, last_edit_time=None)
+
+
+MessageRow = Row[Any]
+
+
+# Comments counted as unread and shown as "comment"; system messages and deleted stubs are not.
+COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
+
+
+def _page(bound: Any, *, newest_first: bool) -> Any:
+    order = messages.c.id.desc() if newest_first else messages.c.id
+    query = select(messages).where(messages.c.room_id == bindparam("room_id"))
+    if bound is not None:
+        query = query.where(bound)
+    return prepared(query.order_by(order).limit(bindparam("limit")))
+
+
+_ID: BindParameter[int] = bindparam("message_id")
+# keyed by includeLastKnown: is the given id itself part of the page?
+_NEWER = {True: _page(messages.c.id >= _ID, newest_first=False), False: _page(messages.c.id > _ID, newest_first=False)}
+_OLDER = {True: _page(messages.c.id <= _ID, newest_first=True), False: _page(messages.c.id < _ID, newest_first=True)}
+_NEWEST = _page(None, newest_first=True)
+
+
+async def newer(conn: Conn, room_id: int, after_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
+    """Messages after ``after_id``, oldest first (long-poll)."""
+    params = {"room_id": room_id, "message_id": after_id, "limit": limit}
+    return list(await conn.execute(_NEWER[include], params))
+
+
+async def older(conn: Conn, room_id: int, before_id: int, limit: int, *, include: bool = False) -> list[MessageRow]:
+    """Messages before ``before_id`` (0: from the newest), newest first (history)."""
+    if before_id <= 0:
+        return list(await conn.execute(_NEWEST, {"room_id": room_id, "limit": limit}))
+    params = {"room_id": room_id, "message_id": before_id, "limit": limit}
+    return list(await conn.execute(_OLDER[include], params))
+
+
+async def get(conn: Conn, room_id: int, message_id: int) -> MessageRow | None:
+    query = select(messages).where(messages.c.id == message_id, messages.c.room_id == room_id)
+    return (await conn.execute(query)).first()
+
+
+async def get_many(conn: Conn, room_id: int, ids: Iterable[int]) -> dict[int, MessageRow]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    query = select(messages).where(messages.c.room_id == room_id, messages.c.id.in_(wanted))
+    return {int(row.id): row for row in await conn.execute(query)}
+
+
+async def last_id(conn: Conn, room_id: int) -> int:
+    query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id)
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def id_before(conn: Conn, room_id: int, message_id: int) -> int:
+    """The id of the message right before ``message_id`` in the room, 0 when there is none."""
+    query = select(func.max(messages.c.id)).where(messages.c.room_id == room_id, messages.c.id < message_id)
+    return int((await conn.execute(query)).scalar() or 0)
+
+
+async def count_unread(conn: Conn, room_id: int, after_id: int) -> int:
+    query = (
+        select(func.count())
+        .select_from(messages)
+        .where(
+            messages.c.room_id == room_id,
+            messages.c.id > after_id,
+            messages.c.message_type.in_(COUNTED_TYPES),
+        )
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def edit(
+    conn: Conn,
+    message_id: int,
+    *,
+    message: str,
+    parameters: dict[str, Any],
+    editor: ActorRef,
+    now: int,
+) -> None:
+    await conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(
+            message=message,
+            parameters=_json(parameters),
+            last_edit_actor_type=editor.type,
+            last_edit_actor_id=editor.id,
+            last_edit_actor_display_name=editor.display_name,
+            last_edit_time=now,
+        )
+    )
+
+
+async def replace(
+    conn: Conn,
+    message_id: int,
+    *,
+    message_type: str,
+    system_message: str,
+    message: str,
+    parameters: dict[str, Any],
+) -> None:
+    """Turn a message into a stub (a deleted comment, a revoked reaction), keeping id and author."""
+    await conn.execute(
+        update(messages)
+        .where(messages.c.id == message_id)
+        .values(message_type=message_type, system_message=system_message, message=message, parameters=_json(parameters))
+    )
+
+
+def _json(value: dict[str, Any]) -> str:
+    if not value:
+        return "{}"  # most comments mention nobody
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+async def find_reaction_message(conn: Conn, room_id: int, parent_id: int, actor: ActorRef, reaction: str) -> int | None:
+    """The ``reaction`` system message ``actor`` posted when giving ``reaction`` on ``parent_id``."""
+    query = (
+        select(messages.c.id)
+        .where(
+            messages.c.room_id == room_id,
+            messages.c.parent_id == parent_id,
+            messages.c.system_message == "reaction",
+            messages.c.actor_type == actor.type,
+            messages.c.actor_id == actor.id,
+            messages.c.parameters == _json({"reaction": reaction}),
+        )
+        .order_by(messages.c.id.desc())
+        .limit(1)
+    )
+    found = (await conn.execute(query)).scalar()
+    return None if found is None else int(found)
+
+
+async def latest(conn: Conn, room_id: int, *, skip_system: Sequence[str] = ()) -> MessageRow | None:
+    """The newest message of the room, leaving out the given kinds of system message."""
+    query = select(messages).where(messages.c.room_id == room_id)
+    if skip_system:
+        query = query.where(messages.c.system_message.not_in(list(skip_system)))
+    return (await conn.execute(query.order_by(messages.c.id.desc()).limit(1))).first()
+
+
+async def delete_all(conn: Conn, room_id: int) -> None:
+    """Every message of the room, with their reactions and mention rows."""
+    await conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
+    await conn.execute(delete(message_mentions).where(message_mentions.c.room_id == room_id))
+    await conn.execute(delete(messages).where(messages.c.room_id == room_id))
