@@ -24,10 +24,9 @@ from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.runtime import Runtime
 from causerie.services.accounts import sessions
-from causerie.services.calls import external_call  # noqa: F401  (registers its capability)
 from causerie.services.calls.signaling_tickets import config_with_keys
+from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
-from causerie.services.config.capabilities import NEXTCLOUD_VERSION
 from causerie.settings import Settings
 from causerie.storage.migrate import upgrade
 

@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.chat_helpers import CHAT, group_room, history, room, send
 from tests.support.client import TalkClient, data, meta
 from tests.support.server import ServerProcess, database_beside, password_of
+from tests.support.talk import CHAT, group_room, history, room, send
 
 WAITERS = "apps/causerie/api/v1/longpoll"
 

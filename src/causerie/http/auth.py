@@ -45,7 +45,8 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 async def load_session(runtime: Runtime, request: Request) -> HttpSession | None:
-    return await sessions.load(runtime.db, request.cookies.get(SESSION_COOKIE))
+    cookie = request.cookies.get(SESSION_COOKIE)
+    return None if cookie is None else await sessions.load(runtime.db, cookie)
 
 
 async def _session_for(runtime: Runtime, request: Request, user: User) -> HttpSession | None:

@@ -7,9 +7,9 @@ from typing import Any
 
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx
-from causerie.services.calls import calls
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
+from causerie.services.rooms import calls
 from causerie.services.rooms.system_messages import room_key
 
 api = Api()

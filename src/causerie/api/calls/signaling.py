@@ -9,8 +9,9 @@ from typing import Any
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.longpoll import wait_for
-from causerie.services.calls import internal_signaling, signaling, signaling_backend, signaling_config
+from causerie.services.calls import internal_signaling, signaling, signaling_backend
 from causerie.services.calls.signaling_tickets import SigningKeys, config_with_keys, stored_keys
+from causerie.services.config import signaling as signaling_config
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import BadRequest, NotFound, Unauthorized

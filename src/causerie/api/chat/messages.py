@@ -10,6 +10,7 @@ from causerie.api.rooms import access as room_access
 from causerie.events.single_flight import SingleFlight
 from causerie.http import longpoll
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
+from causerie.services import room_format
 from causerie.services.chat import format as chat_format
 from causerie.services.chat import history
 from causerie.services.chat import messages as chat
@@ -17,7 +18,6 @@ from causerie.services.chat import suggestions as mention_suggestions
 from causerie.services.chat.history import Page
 from causerie.services.chat.mentions import candidates
 from causerie.services.errors import NotFound, TooManyRequests
-from causerie.services.rooms import format as room_format
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
 from causerie.services.rooms.system_messages import room_key

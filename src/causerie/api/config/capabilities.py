@@ -6,8 +6,8 @@ from typing import Any
 
 from causerie.http.auth import LOGIN_ACTION
 from causerie.http.endpoint import Api, Auth, Ctx
+from causerie.services import capabilities
 from causerie.services.calls import signaling_tickets
-from causerie.services.config import capabilities
 
 api = Api()
 

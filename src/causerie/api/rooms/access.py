@@ -16,9 +16,9 @@ from causerie.runtime import Runtime
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import NotFound
+from causerie.services.room_format import Viewer
 from causerie.services.rooms import participants
 from causerie.services.rooms import settings as room_settings
-from causerie.services.rooms.format import Viewer
 from causerie.services.rooms.participants import SESSION_KEY, Participant, Requester
 from causerie.services.rooms.rooms import Room, lobby_timer_passed
 from causerie.services.rooms.system_messages import room_key

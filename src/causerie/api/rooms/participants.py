@@ -10,9 +10,9 @@ from causerie.http.endpoint import Api, Auth, Ctx, Reply, attempt_metadata
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import BadRequest
+from causerie.services.room_format import format_participant, format_room
 from causerie.services.rooms import attendees, joining, participants
 from causerie.services.rooms import settings as room_settings
-from causerie.services.rooms.format import format_participant, format_room
 from causerie.services.rooms.participants import require_moderator
 from causerie.services.rooms.rooms import ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION
 from causerie.services.rooms.system_messages import room_key

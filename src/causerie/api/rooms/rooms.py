@@ -9,16 +9,16 @@ from typing import Any
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.params import ParamError, Params
+from causerie.services import capabilities
 from causerie.services.calls import external_call
-from causerie.services.config import capabilities
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import Unauthorized
+from causerie.services.room_format import Viewer, format_room
 from causerie.services.rooms import creation as room_creation
 from causerie.services.rooms import rooms
 from causerie.services.rooms import settings as room_settings
 from causerie.services.rooms.creation import INVITATION_KINDS, NewRoom
-from causerie.services.rooms.format import Viewer, format_room
 from causerie.services.rooms.participants import (
     Participant,
     Requester,

@@ -30,7 +30,6 @@ import httpx
 
 from causerie.events.broker import Broker
 from causerie.services.accounts.users import User
-from causerie.services.config import capabilities
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP, SHARED_SECRET_MIN_LENGTH, origin_of
 from causerie.services.errors import BadRequest, Forbidden, NotFound, Unauthorized
@@ -263,8 +262,6 @@ async def service_room_owner(conn: Conn, header: str, owner: str, room_type: int
     return User(uid=row.uid, display_name=row.display_name, email=row.email)
 
 
-def _capability(config: AppConfig, user: User | None) -> str | None:
+def announced_url_template(config: AppConfig) -> str | None:
+    """``config.call.external-call-service`` of the capabilities: published whenever the URL is valid."""
     return ServiceConfig.from_config(config).url_template
-
-
-capabilities.EXTRA_CONFIG[("call", "external-call-service")] = _capability

@@ -26,9 +26,9 @@ from causerie.services.rooms import actors
 from causerie.services.rooms import participants as p
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
-from causerie.storage.calls import calls as call_store
 from causerie.storage.calls import signaling as store
 from causerie.storage.db import Conn
+from causerie.storage.rooms import calls as call_store
 from causerie.storage.rooms import participants as participant_store
 
 # Talk's SignalingController::PULL_MESSAGES_TIMEOUT.

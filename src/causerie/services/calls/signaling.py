@@ -16,11 +16,9 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
-from causerie.services.accounts.users import User
-from causerie.services.calls import signaling_config as cfg
 from causerie.services.calls.signaling_tickets import SigningKeys, make_ticket, make_token, random_string, stored_keys
+from causerie.services.config import signaling as cfg
 from causerie.services.config.appconfig import AppConfig
-from causerie.services.config.capabilities import EXTRA_CONFIG
 
 TURN_CREDENTIAL_LIFETIME_S = 86400
 # The standalone signaling server sends at least 32 characters of random data with every request.
@@ -115,17 +113,16 @@ def backend_request_is_valid(config: AppConfig, random: str | None, checksum: st
     return hmac.compare_digest(backend_checksum(secret, random, body), checksum.lower())
 
 
-def _capability_mode(config: AppConfig, user: User | None) -> str:
+def announced_mode(config: AppConfig) -> str:
+    """``config.signaling.mode`` of the capabilities."""
     return cfg.signaling_mode(config)
 
 
-def _capability_token_key(config: AppConfig, user: User | None) -> str | None:
+def announced_token_key(config: AppConfig) -> str | None:
+    """``config.signaling.hello-v2-token-key`` of the capabilities."""
     # Made at start-up (or by the capabilities request, after an algorithm change), so present
     # whenever a client or the signaling server reads it; a None here only means a config read
     # elsewhere (the talk hash) raced an algorithm change.
     keys = stored_keys(config)
     return keys.public_key if keys is not None else None
 
-
-EXTRA_CONFIG[("signaling", "mode")] = _capability_mode
-EXTRA_CONFIG[("signaling", "hello-v2-token-key")] = _capability_token_key

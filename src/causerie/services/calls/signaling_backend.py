@@ -12,18 +12,17 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from causerie.services.calls import calls
 from causerie.services.calls.signaling_tickets import TICKET_SECRET_KEY, ticket_is_valid
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
-from causerie.services.rooms import actors, joining
+from causerie.services.rooms import actors, calls, joining
 from causerie.services.rooms import participants as p
 from causerie.services.rooms.participants import Participant, Requester
 from causerie.services.rooms.rooms import Room
 from causerie.services.rooms.system_messages import room_key
 from causerie.storage.accounts import users as accounts
-from causerie.storage.calls import calls as call_store
 from causerie.storage.db import Conn, Database
+from causerie.storage.rooms import calls as call_store
 from causerie.storage.rooms import participants as participant_store
 from causerie.storage.rooms import rooms as room_store
 

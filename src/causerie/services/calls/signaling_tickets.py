@@ -29,8 +29,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from causerie.services.calls.signaling_config import ALGORITHMS, DEFAULT_ALGORITHM, private_key_name, public_key_name
 from causerie.services.config.appconfig import AppConfig
+from causerie.services.config.signaling import ALGORITHMS, DEFAULT_ALGORITHM, private_key_name, public_key_name
 from causerie.storage.config import appconfig as config_store
 from causerie.storage.config.appconfig import StoredValue
 from causerie.storage.db import Conn, Database

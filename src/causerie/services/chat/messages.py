@@ -13,7 +13,6 @@ from typing import Any
 from causerie.services.chat import mentions as mention_parser
 from causerie.services.chat.format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES
 from causerie.services.chat.mentions import MentionRoom, Parsed
-from causerie.services.config.capabilities import CHAT_MAX_LENGTH
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed
 from causerie.services.rooms.actors import GUESTS, USERS, Actor
 from causerie.services.rooms.participants import Participant, lobby_keeps_out
@@ -23,6 +22,8 @@ from causerie.storage.chat import markers as chat_markers
 from causerie.storage.chat import messages as store
 from causerie.storage.db import Conn
 
+# Characters in a message (Talk's ChatManager::MAX_CHAT_LENGTH), announced as config.chat.max-length.
+MAX_LENGTH = 32000
 REFERENCE_ID_LENGTH = 64
 EDIT_WINDOW_S = 24 * 3600
 HISTORY_LIMIT_DEFAULT = 100
@@ -86,7 +87,7 @@ def clean_message(message: str) -> str:
     text = message.strip(_TRIM)
     if not text:
         raise BadRequest(data={"error": "message"})
-    if len(text) > CHAT_MAX_LENGTH:
+    if len(text) > MAX_LENGTH:
         raise PayloadTooLarge(data={"error": "message"})
     return text
 

@@ -7,7 +7,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from causerie.services.calls import signaling_config as signaling
+from causerie.services.config import signaling
 from causerie.services.config.appconfig import LEXICON, Key
 from causerie.services.errors import InvalidConfigValue
 

@@ -14,9 +14,8 @@ from sqlalchemy.engine import Row
 
 from causerie.services.accounts import users
 from causerie.services.accounts.users import User
-from causerie.services.calls import calls
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound
-from causerie.services.rooms import actors, system_messages
+from causerie.services.rooms import actors, calls, system_messages
 from causerie.services.rooms.actors import Actor
 from causerie.services.rooms.participants import (
     IN_CALL_DISCONNECTED,

@@ -14,14 +14,13 @@ from typing import Any
 
 from causerie.services.accounts.users import User
 from causerie.services.config.appconfig import AppConfig
-from causerie.services.config.capabilities import DESCRIPTION_MAX_LENGTH
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import BadRequest, Forbidden, NotFound
 from causerie.services.rooms import actors, attendees, system_messages
 from causerie.services.rooms import participants as p
 from causerie.services.rooms import rooms as r
+from causerie.services.rooms import settings as room_settings
 from causerie.services.rooms.actors import Actor
-from causerie.services.rooms.format import NOTE_TO_SELF_DESCRIPTION, NOTE_TO_SELF_NAME
 from causerie.services.rooms.rooms import Room
 from causerie.storage.accounts import users as accounts
 from causerie.storage.db import Conn
@@ -29,6 +28,8 @@ from causerie.storage.rooms import participants as participant_store
 from causerie.storage.rooms import rooms as store
 
 NAME_MAX_LENGTH = 255
+NOTE_TO_SELF_NAME = "Note to self"
+NOTE_TO_SELF_DESCRIPTION = "A place for your private notes, thoughts and ideas"
 OBJECT_MAX_LENGTH = 64
 LEGACY_NAME_MAX_LENGTH = 64
 
@@ -174,7 +175,7 @@ def _validated_values(request: NewRoom, name: str) -> dict[str, Any]:
         raise _bad("recording-consent", "Call recording is not available on this server")
     if request.mention_permissions not in (0, 1):
         raise _bad("mention-permissions")
-    if len(request.description) > DESCRIPTION_MAX_LENGTH:
+    if len(request.description) > room_settings.DESCRIPTION_MAX_LENGTH:
         raise _bad("description")
     if request.emoji is not None or request.avatar_color is not None:
         raise _bad("avatar", "Conversation avatars are not supported")

@@ -12,23 +12,23 @@ import dataclasses
 from typing import Any
 
 from causerie.services.accounts.hashing import hash_password
-from causerie.services.calls import calls
 from causerie.services.config.appconfig import AppConfig
-from causerie.services.config.capabilities import DESCRIPTION_MAX_LENGTH
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import BadRequest, Forbidden, NotFound
-from causerie.services.rooms import actors, system_messages
+from causerie.services.rooms import actors, calls, system_messages
 from causerie.services.rooms import participants as p
 from causerie.services.rooms import rooms as r
 from causerie.services.rooms.actors import Actor
 from causerie.services.rooms.participants import Attendee, Participant
 from causerie.services.rooms.rooms import Room
-from causerie.storage.calls import calls as call_store
 from causerie.storage.db import Conn
+from causerie.storage.rooms import calls as call_store
 from causerie.storage.rooms import participants as participant_store
 from causerie.storage.rooms import rooms as store
 
 NAME_MAX_LENGTH = 255
+# Characters (mb_strlen) of a description since Talk 21, announced as description-length.
+DESCRIPTION_MAX_LENGTH = 2000
 LISTABLE_MESSAGES = {
     r.LISTABLE_NONE: "listable_none",
     r.LISTABLE_USERS: "listable_users",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from tests.support.client import TalkClient, data, meta
+from tests.support.client import TalkClient, meta
 from tests.support.server import ServerProcess
 
 
@@ -41,17 +41,6 @@ def test_missing_ocs_header_fails_the_csrf_check(server: ServerProcess) -> None:
     )
     assert response.status_code == 412
     assert response.json() == {"message": "CSRF check failed"}
-
-
-def test_current_user(alice: TalkClient) -> None:
-    response = alice.get("cloud/user")
-    assert response.status_code == 200
-    user = data(response)
-    assert user["id"] == "alice" and user["displayname"] == "Alice Adams" and user["display-name"] == "Alice Adams"
-
-
-def test_current_user_lists_groups(make_client) -> None:  # type: ignore[no-untyped-def]
-    assert data(make_client("carol").get("cloud/user"))["groups"] == ["team"]
 
 
 def test_wrong_password_is_401(make_client, reset_bruteforce: None) -> None:  # type: ignore[no-untyped-def]

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import psutil
 import pytest
 
-from tests.api.chat_helpers import CHAT, group_room, send
 from tests.conftest import fresh_postgres_database
 from tests.support import server as support
 from tests.support.client import TalkClient, data
 from tests.support.server import ServerProcess
+from tests.support.talk import CHAT, group_room, send
 
 MESSAGE_CHARS = 30_000  # Talk's limit is 32,000
 MESSAGES = 180

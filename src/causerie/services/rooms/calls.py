@@ -29,8 +29,8 @@ from causerie.services.rooms import rooms as r
 from causerie.services.rooms.actors import Actor
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
-from causerie.storage.calls import calls as store
 from causerie.storage.db import Conn
+from causerie.storage.rooms import calls as store
 from causerie.storage.rooms import rooms as room_store
 
 DISCONNECTED = 0

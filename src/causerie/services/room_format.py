@@ -1,4 +1,5 @@
-"""The Room and Participant objects of Talk's API, computed for the participant who asks.
+"""The Room and Participant objects of Talk's API, computed for the participant who asks: a
+conversation with the caller's place in it, its call and its chat, so it draws on every domain.
 
 ``format_room`` builds the object from groups of fields, one function per group, so that each
 feature fills its own: ``_room_fields`` (the conversation's settings), ``_participant_fields`` (the
@@ -18,10 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from causerie.services.accounts.users import User
-from causerie.services.calls import calls
 from causerie.services.chat import format as chat_format
 from causerie.services.config.appconfig import AppConfig
-from causerie.services.rooms import actors
+from causerie.services.rooms import actors, calls
 from causerie.services.rooms import participants as p
 from causerie.services.rooms import rooms as r
 from causerie.services.rooms.participants import Listed, Participant
@@ -30,9 +30,6 @@ from causerie.storage.accounts import users as accounts
 from causerie.storage.chat import messages as message_store
 from causerie.storage.db import Conn
 from causerie.storage.rooms import participants as participant_store
-
-NOTE_TO_SELF_NAME = "Note to self"
-NOTE_TO_SELF_DESCRIPTION = "A place for your private notes, thoughts and ideas"
 
 # Notification levels.
 NOTIFY_DEFAULT = 0
@@ -208,9 +205,7 @@ async def _chat_fields(conn: Conn, room: Room, participant: Participant | None) 
 
 async def _last_message(conn: Conn, room: Room, participant: Participant, viewer: Viewer) -> dict[str, Any] | None:
     """The room's last message rendered for the viewer."""
-    return await chat_format.last_message(
-        conn, chat_format.RoomRef.of(room), participant.actor
-    )
+    return await chat_format.last_message(conn, chat_format.RoomRef.of(room), participant.actor)
 
 
 def format_participant(room: Room, listed: Listed, admin_default: int) -> dict[str, Any]:

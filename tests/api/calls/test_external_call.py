@@ -25,7 +25,7 @@ from tests.support.external_service import (
 from tests.support.server import ServerProcess, free_port, seeded_server
 
 SECOND_FRAME_ORIGIN = "https://service2.example.tld:8443"
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "external-call-service.txt"
+SEED = Path(__file__).resolve().parents[4] / "shared" / "seeds" / "external-call-service.txt"
 ROOM = "/ocs/v2.php/apps/spreed/api/v4/room"
 SECRET_HEADER = "x-nextcloud-talk-external-service"
 
@@ -365,7 +365,7 @@ def create_room_command(talk: ServerProcess, *args: str, secret: str | None) -> 
         env["ECS_SHARED_SECRET"] = secret
     return subprocess.run(
         [sys.executable, "-m", "examples.external_call_service", "create-room", "--talk-url", talk.base_url, *args],
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=Path(__file__).resolve().parents[3],
         env=env,
         capture_output=True,
         text=True,

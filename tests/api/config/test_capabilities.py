@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.api.test_signaling import verify_es256
+from tests.api.calls.test_signaling import verify_es256
 from tests.conftest import fresh_postgres_database
 from tests.support.client import OCS_HEADERS, TalkClient, data
 from tests.support.server import ServerProcess

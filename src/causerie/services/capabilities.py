@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from typing import Any
 
 from causerie import __version__
 from causerie.services.accounts.users import User
+from causerie.services.calls import external_call, signaling
+from causerie.services.chat import messages as chat
 from causerie.services.config.appconfig import AppConfig
+from causerie.services.rooms import settings as room_settings
 from causerie.services.rooms.participants import admin_default_permissions
 
 # One real pair, announced by status.php and the capabilities alike: Talk 22 is spreed's stable32
@@ -25,8 +27,6 @@ NEXTCLOUD_VERSION = {
     "edition": "",
     "extendedSupport": False,
 }
-CHAT_MAX_LENGTH = 32000
-DESCRIPTION_MAX_LENGTH = 2000
 SUPPORTED_REACTIONS = ["❤️", "🎉", "👏", "👋", "👍", "👎", "🔥", "😂", "🤩", "🤔", "😲", "😥"]
 
 # The Talk features Causerie implements, and only those: clients switch behaviour (show a button,
@@ -78,9 +78,6 @@ FEATURES = [
 ]
 FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
 
-# Later features contribute config sections here: (section, key) -> function of (config, user).
-ConfigHook = Callable[[AppConfig, User | None], Any]
-EXTRA_CONFIG: dict[tuple[str, str], ConfigHook] = {}
 
 
 def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
@@ -114,7 +111,7 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
             "attachments": {"allowed": False},
             "call": call,
             "chat": {
-                "max-length": CHAT_MAX_LENGTH,
+                "max-length": chat.MAX_LENGTH,
                 "read-privacy": 0,
                 "has-translation-providers": False,
                 "has-translation-task-providers": False,
@@ -126,7 +123,7 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
                 "can-create": user is not None,
                 "force-passwords": False,
                 "list-style": "two-lines",
-                "description-length": DESCRIPTION_MAX_LENGTH,
+                "description-length": room_settings.DESCRIPTION_MAX_LENGTH,
                 # 0 = never deleted: nothing here removes inactive event, phone or instant-meeting
                 # conversations, so announcing Talk's 28/7/1 days would promise a clean-up.
                 "retention-event": 0,
@@ -182,10 +179,13 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
         # Talk: the user's own attachment folder, else the admin's default (there are no per-user
         # settings here yet, so always the default); guests get none.
         result["config"]["attachments"]["folder"] = config.string("default_attachment_folder")
-    for (section, key), hook in EXTRA_CONFIG.items():
-        value = hook(config, user)
-        if value is not None:
-            result["config"].setdefault(section, {})[key] = value
+    url_template = external_call.announced_url_template(config)
+    if url_template is not None:
+        call["external-call-service"] = url_template
+    result["config"]["signaling"]["mode"] = signaling.announced_mode(config)
+    token_key = signaling.announced_token_key(config)
+    if token_key is not None:
+        result["config"]["signaling"]["hello-v2-token-key"] = token_key
     return result
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.chat_helpers import CHAT, ROOM, group_room, history, join, public_room, room, send
 from tests.support.client import TalkClient, data, meta
 from tests.support.server import ServerProcess
+from tests.support.talk import CHAT, ROOM, group_room, history, join, public_room, room, send
 
 MESSAGE_KEYS = [
     "id",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.api.chat_helpers import CHAT, REACTION, group_room, history, send
 from tests.support.client import TalkClient, data
+from tests.support.talk import CHAT, REACTION, group_room, history, send
 
 
 def test_react_list_and_remove(alice: TalkClient, bob: TalkClient) -> None:
