@@ -27,6 +27,9 @@ from causerie.services.accounts import sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.jobs import queue as jobs
+from causerie.services.jobs.queue import Handler, JobContext
+from causerie.services.jobs.runner import Runner
 from causerie.settings import Settings
 from causerie.storage.migrate import upgrade
 
@@ -38,6 +41,7 @@ API_MODULES = [
     "causerie.api.chat.messages",
     "causerie.api.calls.signaling",
     "causerie.api.config.capabilities",
+    "causerie.api.config.clock",
     "causerie.api.accounts.users",
     "causerie.api.calls.calls",
     "causerie.api.rooms.rooms",
@@ -47,6 +51,8 @@ API_MODULES = [
     "causerie.api.chat.longpoll",
     "causerie.api.calls.external_call",
 ]
+# Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
+JOB_MODULES: list[str] = []
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
     "causerie.web.pages",
@@ -55,6 +61,13 @@ WEB_MODULES: list[str] = [
 
 def _apis() -> list[Api]:
     return [importlib.import_module(name).api for name in API_MODULES]
+
+
+def _job_handlers() -> dict[str, Handler]:
+    handlers: dict[str, Handler] = {}
+    for name in JOB_MODULES:
+        handlers.update(importlib.import_module(name).jobs)
+    return handlers
 
 
 def _web_routes() -> list[BaseRoute]:
@@ -137,13 +150,19 @@ async def _overloaded(request: Request) -> Response:
 HOUSEKEEPING_EVERY_S = 3600
 
 
+# Finished jobs are kept this long, for an operator to look at.
+KEEP_DONE_JOBS_S = 7 * 24 * 3600
+
+
 async def _housekeeping(runtime: Runtime) -> None:
-    """Expired browser and guest sessions go, at start and every hour (in each process: harmless)."""
+    """Expired browser and guest sessions and old finished jobs go, at start and every hour (in each
+    process: harmless)."""
     while True:
         try:
             purged = await sessions.purge(runtime.db)
             if purged:
                 log.info("removed %d expired sessions", purged)
+            await jobs.purge_finished(runtime.db, KEEP_DONE_JOBS_S)
         except Exception:
             log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(HOUSEKEEPING_EVERY_S)
@@ -160,11 +179,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         await config_with_keys(runtime.db)
         await runtime.broker.start()
         housekeeping = asyncio.create_task(_housekeeping(runtime))
+        runner = Runner(JobContext(runtime.db, runtime.http, runtime.broker), runtime.hub, _job_handlers())
+        running = asyncio.create_task(runner.run_forever())
         log.info("causerie %s ready on %s", __version__, settings.base_url)
         try:
             yield
         finally:
             housekeeping.cancel()
+            await runner.stop()
+            running.cancel()
             await runtime.close()
 
     ocs_routes = routes(_apis(), ocs_error)

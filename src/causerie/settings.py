@@ -64,6 +64,8 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Budget of the long-poll reads kept for late waiters (events.single_flight), in MiB.
     longpoll_cache_mib: int = DEFAULT_LONGPOLL_CACHE_MIB
+    # Test suites only: administrators may move the server's clock forward (services/clock.py).
+    testing: bool = False
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -82,6 +84,7 @@ class Settings:
             trusted_proxies=tuple(
                 p.strip() for p in (os.environ.get("CAUSERIE_TRUSTED_PROXIES") or "").split(",") if p.strip()
             ),
+            testing=_bool_env("CAUSERIE_TESTING", False),
             longpoll_cache_mib=_int_env(
                 "CAUSERIE_LONGPOLL_CACHE_MIB", DEFAULT_LONGPOLL_CACHE_MIB, 0, 1024 * 1024, "a number of MiB (0 or more)"
             ),

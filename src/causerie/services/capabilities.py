@@ -79,7 +79,6 @@ FEATURES = [
 FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
 
 
-
 def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
     start_calls = config.integer("start_calls")
     call: dict[str, Any] = {

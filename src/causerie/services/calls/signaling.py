@@ -125,4 +125,3 @@ def announced_token_key(config: AppConfig) -> str | None:
     # elsewhere (the talk hash) raced an algorithm change.
     keys = stored_keys(config)
     return keys.public_key if keys is not None else None
-

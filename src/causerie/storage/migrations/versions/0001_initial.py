@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 15:20:08.445434
+Create Date: 2026-12-07 17:50:54.274495
 """
 
 from __future__ import annotations
@@ -46,6 +46,28 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(length=255), nullable=False),
         sa.PrimaryKeyConstraint("gid", name=op.f("pk_groups")),
     )
+    op.create_table(
+        "jobs",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("run_at", sa.Float(), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("locked_by", sa.String(length=64), nullable=True),
+        sa.Column("locked_until", sa.Float(), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("dedupe_key", sa.String(length=255), nullable=True),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.Column("finished_at", sa.Float(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_jobs")),
+        sa.UniqueConstraint("dedupe_key", name=op.f("uq_jobs_dedupe_key")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.create_index("ix_jobs_state_run_at", ["state", "run_at"], unique=False)
+
     op.create_table(
         "rooms",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -203,10 +225,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.String(length=255), nullable=False),
         sa.Column("room_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["message_id"],
-            ["messages.id"],
-            name=op.f("fk_message_mentions_message_id_messages"),
-            ondelete="CASCADE",
+            ["message_id"], ["messages.id"], name=op.f("fk_message_mentions_message_id_messages"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
             ["room_id"], ["rooms.id"], name=op.f("fk_message_mentions_room_id_rooms"), ondelete="CASCADE"
@@ -249,10 +268,7 @@ def upgrade() -> None:
         sa.Column("state", sa.Integer(), nullable=False),
         sa.Column("http_session", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
-            ["attendee_id"],
-            ["attendees.id"],
-            name=op.f("fk_talk_sessions_attendee_id_attendees"),
-            ondelete="CASCADE",
+            ["attendee_id"], ["attendees.id"], name=op.f("fk_talk_sessions_attendee_id_attendees"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_talk_sessions")),
         sa.UniqueConstraint("session_id", name=op.f("uq_talk_sessions_session_id")),
@@ -297,6 +313,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_rooms_object")
 
     op.drop_table("rooms")
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        batch_op.drop_index("ix_jobs_state_run_at")
+
+    op.drop_table("jobs")
     op.drop_table("groups")
     with op.batch_alter_table("bruteforce_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_bruteforce_attempts_subnet_action")

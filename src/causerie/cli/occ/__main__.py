@@ -1,0 +1,3 @@
+from causerie.cli.occ import main
+
+main()
