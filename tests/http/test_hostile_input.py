@@ -1,14 +1,38 @@
 """Hostile request bodies, queries and paths get an OCS answer, never a server error.
 
-Each case here once answered 500: a legacy ``invite`` with an unknown ``source``.
+Each case here once answered 500: a legacy ``invite`` with an unknown ``source``, lone UTF-16
+surrogates in JSON strings and JSON nested thousands of levels deep. JSON is read within the
+limits of PHP's ``json_decode`` (``services/client_json.py``).
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from urllib.parse import quote
+
+import httpx
 import pytest
 
-from tests.api.chat_helpers import ROOM
-from tests.support.client import TalkClient, data
+from tests.api.chat_helpers import CHAT, ROOM, group_room, history, join, public_room
+from tests.support.client import TalkClient, data, meta
+
+SIGNALING = "apps/spreed/api/v3/signaling"
+INVALID_JSON = "The request body is not valid JSON"
+JSON = {"Content-Type": "application/json"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@pytest.fixture
+def raw(make_client: Callable[..., TalkClient]) -> TalkClient:
+    """Alice, without the OpenAPI check: Talk ignores a body it cannot decode, Causerie says so."""
+    return make_client("alice", validate=False)
+
+
+def _lone(text: str) -> bytes:
+    """JSON text as written, its ``\\uXXXX`` escapes included."""
+    return text.encode()
+
 
 # --- legacy invite ----------------------------------------------------------------------------------
 
@@ -28,3 +52,90 @@ def test_a_legacy_invite_of_an_unknown_group_is_404_whatever_the_source(alice: T
     response = alice.post(ROOM, json={"roomType": 2, "invite": "no-such-group", "source": "bogus"})
     assert response.status_code == 404
     assert data(response) == {"error": "invite"}
+
+
+# --- lone surrogates ----------------------------------------------------------------------------------
+
+
+def test_a_lone_surrogate_in_a_room_name_is_invalid_json(raw: TalkClient) -> None:
+    for body in (r'{"roomType": 2, "roomName": "a\ud800b"}', r'{"roomType": 2, "roomName": "a\uDFFF"}'):
+        response = raw.post(ROOM, content=_lone(body), headers=JSON)
+        assert response.status_code == 400, body
+        assert meta(response)["message"] == INVALID_JSON
+
+
+def test_a_lone_surrogate_in_a_key_is_invalid_json(raw: TalkClient) -> None:
+    response = raw.post(ROOM, content=_lone(r'{"roomType": 2, "roomName": "Keys", "\udfff": 1}'), headers=JSON)
+    assert response.status_code == 400
+    assert meta(response)["message"] == INVALID_JSON
+
+
+def test_a_lone_surrogate_in_a_chat_message_or_a_rename_is_refused_and_nothing_changes(
+    alice: TalkClient, raw: TalkClient
+) -> None:
+    token = group_room(alice, name="Surrogates")
+    before = [m["id"] for m in history(alice, token)]
+    sent = raw.post(f"{CHAT}/{token}", content=_lone(r'{"message": "hi \ud83d"}'), headers=JSON)
+    assert sent.status_code == 400
+    assert meta(sent)["message"] == INVALID_JSON
+    renamed = raw.put(f"{ROOM}/{token}", content=_lone(r'{"roomName": "\udc00"}'), headers=JSON)
+    assert renamed.status_code == 400
+    assert [m["id"] for m in history(alice, token)] == before
+    assert data(alice.get(f"{ROOM}/{token}"))["name"] == "Surrogates"
+
+
+def test_a_surrogate_pair_is_one_character(alice: TalkClient) -> None:
+    token = group_room(alice, name="Pairs")
+    response = alice.post(f"{CHAT}/{token}", content=_lone(r'{"message": "hi \ud83d\ude00"}'), headers=JSON)
+    assert response.status_code == 201, response.text
+    assert data(response)["message"] == "hi \U0001f600"
+
+
+def test_a_lone_surrogate_in_a_guest_name_is_refused(alice: TalkClient, guest: TalkClient) -> None:
+    token = public_room(alice, name="Guests")
+    join(guest, token)
+    response = guest.http.post(
+        f"/ocs/v2.php/apps/spreed/api/v1/guest/{token}/name",
+        content=_lone(r'{"displayName": "G\ud800"}'),
+        headers=JSON,
+    )
+    assert response.status_code == 400
+    assert meta(response)["message"] == INVALID_JSON
+
+
+def test_a_lone_surrogate_in_json_held_by_a_parameter_is_refused(raw: TalkClient) -> None:
+    participants = json.dumps({"users": ["bob\ud800"]})  # as a form field, as some clients send it
+    response = raw.post(
+        ROOM, content=f"roomType=2&roomName=P&participants={quote(participants)}".encode(), headers=FORM
+    )
+    assert response.status_code == 400
+    assert data(response) == {"error": "participants"}
+    token = group_room(raw, name="Signals")
+    messages = json.dumps([{"ev": "message", "fn": "{}", "sessionId": "\udfff"}])
+    signal = raw.post(f"{SIGNALING}/{token}", content=f"messages={quote(messages)}".encode(), headers=FORM)
+    assert signal.status_code == 400
+
+
+# --- nesting ----------------------------------------------------------------------------------------
+
+
+def _nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_json_nested_thousands_deep_is_invalid_json(raw: TalkClient) -> None:
+    for body in (_nested(5000), '{"roomType": 2, "roomName": "Deep", "x": ' + _nested(3000) + "}"):
+        response = raw.post(ROOM, content=body.encode(), headers=JSON)
+        assert response.status_code == 400
+        assert meta(response)["message"] == INVALID_JSON
+
+
+def test_json_deeper_than_php_json_decode_is_invalid_and_512_levels_are_read(raw: TalkClient) -> None:
+    def create(depth: int) -> httpx.Response:
+        body = '{"roomType": 2, "roomName": "Depth", "x": ' + _nested(depth - 1) + "}"
+        return raw.post(ROOM, content=body.encode(), headers=JSON)
+
+    assert create(512).status_code == 201
+    too_deep = create(513)
+    assert too_deep.status_code == 400
+    assert meta(too_deep)["message"] == INVALID_JSON

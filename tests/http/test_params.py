@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from causerie.http.params import ParamError, Params, parse_body, php_int, php_pairs
+from causerie.services import client_json
 
 
 def test_php_arrays_in_query_and_form() -> None:
@@ -40,3 +41,14 @@ def test_bodies() -> None:
     assert parse_body("application/x-www-form-urlencoded; charset=UTF-8", b"a=1&b%5B%5D=2") == {"a": "1", "b": ["2"]}
     with pytest.raises(ParamError):
         parse_body("application/json", b"{nope")
+
+
+def test_json_within_php_json_decode_limits() -> None:
+    assert client_json.loads("[" * 512 + "]" * 512) is not None
+    assert client_json.loads(r'{"a": "\ud83d\ude00", "b": "\\ud800"}') == {"a": "\U0001f600", "b": "\\ud800"}
+    assert client_json.loads(b"[" + b"7" * 5000 + b"]") == [float("inf")]
+    for text in ("[" * 513 + "]" * 513, "[" * 100_000, r'["\ud800"]', r'{"\uDFFF": 1}', r'["a\udc00b"]'):
+        with pytest.raises(ValueError):
+            client_json.loads(text)
+        with pytest.raises(ValueError):
+            client_json.loads(text.encode())

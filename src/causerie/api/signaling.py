@@ -9,7 +9,15 @@ from typing import Any
 from causerie.api import room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.longpoll import wait_for
-from causerie.services import internal_signaling, participants, rooms, signaling, signaling_backend, signaling_config
+from causerie.services import (
+    client_json,
+    internal_signaling,
+    participants,
+    rooms,
+    signaling,
+    signaling_backend,
+    signaling_config,
+)
 from causerie.services.appconfig import AppConfig
 from causerie.services.errors import BadRequest, NotFound, Unauthorized
 from causerie.services.signaling_tickets import SigningKeys, ensure_keys, stored_keys
@@ -72,8 +80,8 @@ async def backend(ctx: Ctx) -> Reply:
         ctx.throttle(SIGNALING_SECRET)
         return Reply(signaling_backend.INVALID_REQUEST)
     try:
-        message = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        message = client_json.loads(body)
+    except ValueError:
         return Reply(signaling_backend.error("invalid_request", "The request body is not valid JSON."))
     reply, keys = await signaling_backend.answer(ctx.runtime.db, message)
     for key in keys:

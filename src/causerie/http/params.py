@@ -7,7 +7,6 @@ rules (``settype``), so that every client's encoding of the same request means t
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -15,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect, Request
 
+from causerie.services import client_json
 from causerie.services.errors import BadRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -76,8 +76,8 @@ def parse_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        value = client_json.loads(body)
+    except ValueError:
         raise ParamError(message="The request body is not valid JSON") from None
     if isinstance(value, dict):
         return value
@@ -216,8 +216,8 @@ class Params:
             return value
         if isinstance(value, str) and value.strip().startswith("{"):
             try:
-                decoded = json.loads(value)
-            except json.JSONDecodeError:
+                decoded = client_json.loads(value)
+            except ValueError:
                 raise ParamError(name, f"Parameter {name} must be an object") from None
             if isinstance(decoded, dict):
                 return decoded
