@@ -1,8 +1,9 @@
 """Hostile request bodies, queries and paths get an OCS answer, never a server error.
 
 Each case here once answered 500: a legacy ``invite`` with an unknown ``source``, lone UTF-16
-surrogates in JSON strings and JSON nested thousands of levels deep. JSON is read within the
-limits of PHP's ``json_decode`` (``services/client_json.py``).
+surrogates in JSON strings, nesting thousands of levels deep, and integers longer than Python's
+4,300-digit conversion limit. They are answered by the parameter layer as PHP would read them
+(``http/params.py``, ``services/client_json.py``).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.api.chat_helpers import CHAT, ROOM, group_room, history, join, public_room
+from tests.api.chat_helpers import CHAT, REACTION, ROOM, group_room, history, join, public_room, send
 from tests.support.client import TalkClient, data, meta
+from tests.support.server import ServerProcess, password_of
 
 SIGNALING = "apps/spreed/api/v3/signaling"
+HUGE = "7" * 5000  # past int()'s 4,300 digits
 INVALID_JSON = "The request body is not valid JSON"
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -139,3 +142,64 @@ def test_json_deeper_than_php_json_decode_is_invalid_and_512_levels_are_read(raw
     too_deep = create(513)
     assert too_deep.status_code == 400
     assert meta(too_deep)["message"] == INVALID_JSON
+
+
+def test_form_and_query_variables_nested_past_64_levels_are_dropped(raw: TalkClient) -> None:
+    token = group_room(raw, name="Nested signals")
+    deep = "messages" + "[a]" * 3000 + "=1"
+    # The variable is dropped, as PHP drops it: an empty list of messages, nothing to deliver.
+    for response in (
+        raw.post(f"{SIGNALING}/{token}", content=deep.encode(), headers=FORM),
+        raw.post(f"{SIGNALING}/{token}?{deep}", content=b"", headers=FORM),
+    ):
+        assert response.status_code == 200, response.text
+        assert data(response) == []
+
+
+def test_a_variable_nested_past_64_levels_takes_its_earlier_values_with_it(raw: TalkClient) -> None:
+    body = "roomType=2&roomName=Named&roomName" + "[a]" * 65 + "=1"
+    response = raw.post(ROOM, content=body.encode(), headers=FORM)
+    assert response.status_code == 400
+    assert data(response) == {"error": "name"}
+
+
+# --- integers past 4,300 digits -----------------------------------------------------------------------
+
+
+def test_a_huge_json_number_is_cast_as_php_casts_it(raw: TalkClient) -> None:
+    # Beyond a double, PHP's json_decode makes it INF and (int) INF is 0: no such room type.
+    response = raw.post(ROOM, content=f'{{"roomType": {HUGE}, "roomName": "Huge"}}'.encode(), headers=JSON)
+    assert response.status_code == 400
+    assert data(response) == {"error": "type"}
+    kept = raw.post(ROOM, content=f'{{"roomType": 2, "roomName": "Huge", "x": [{HUGE}]}}'.encode(), headers=JSON)
+    assert kept.status_code == 201
+
+
+def test_a_huge_number_in_a_form_field_is_cast_as_php_casts_it(raw: TalkClient) -> None:
+    response = raw.post(ROOM, content=f"roomType={HUGE}&roomName=Huge".encode(), headers=FORM)
+    assert response.status_code == 400
+    assert data(response) == {"error": "type"}
+
+
+def test_huge_numbers_in_the_query_string(alice: TalkClient) -> None:
+    token = group_room(alice, name="Huge query")
+    send(alice, token, "first")
+    for name in ("limit", "lastKnownMessageId"):
+        response = alice.get(f"{CHAT}/{token}", params={"lookIntoFuture": 0, name: HUGE})
+        assert response.status_code in (200, 304), (name, response.text)
+
+
+def test_a_huge_message_id_in_the_path_is_no_such_message(alice: TalkClient, server: ServerProcess) -> None:
+    token = group_room(alice, name="Huge path")
+    for method, path in (
+        ("DELETE", f"{CHAT}/{token}/{HUGE}"),
+        ("PUT", f"{CHAT}/{token}/{HUGE}"),
+        ("GET", f"{REACTION}/{token}/{HUGE}"),
+        ("POST", f"{REACTION}/{token}/{HUGE}"),
+    ):
+        response = alice.request(method, path, json={"message": "x", "reaction": "👍"})
+        assert response.status_code == 404, (method, path, response.text)
+        assert meta(response)["status"] == "failure"
+    # Starlette's own router takes the same route parameters (here for HEAD).
+    head = httpx.head(f"{server.base_url}/ocs/v2.php/{REACTION}/{token}/{HUGE}", auth=("alice", password_of("alice")))
+    assert head.status_code < 500

@@ -43,6 +43,34 @@ def test_bodies() -> None:
         parse_body("application/json", b"{nope")
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("9" * 19, 2**63 - 1),
+        ("9" * 300, 2**63 - 1),  # read as a double and capped
+        ("-" + "9" * 300, -(2**63)),
+        ("9" * 400, 0),  # past a double: INF, and (int) INF is 0
+        ("7" * 5000, 0),
+        ("0" * 5000 + "42", 42),
+        (10**30, 2**63 - 1),
+        (10**400, 0),
+        (float("inf"), 0),
+    ],
+)
+def test_int_coercion_of_numbers_past_64_bits(raw: object, expected: int) -> None:
+    assert php_int(raw) == expected
+
+
+def test_variables_nested_past_64_levels_are_dropped_with_their_earlier_values() -> None:
+    kept = php_pairs([("a" + "[x]" * 64, "1")])
+    depth = 0
+    node = kept["a"]
+    while isinstance(node, dict):
+        node, depth = node["x"], depth + 1
+    assert (depth, node) == (64, "1")
+    assert php_pairs([("a", "1"), ("b", "2"), ("a" + "[x]" * 65, "3"), ("c", "4")]) == {"b": "2", "c": "4"}
+
+
 def test_json_within_php_json_decode_limits() -> None:
     assert client_json.loads("[" * 512 + "]" * 512) is not None
     assert client_json.loads(r'{"a": "\ud83d\ude00", "b": "\\ud800"}') == {"a": "\U0001f600", "b": "\\ud800"}
