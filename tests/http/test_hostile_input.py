@@ -203,3 +203,24 @@ def test_a_huge_message_id_in_the_path_is_no_such_message(alice: TalkClient, ser
     # Starlette's own router takes the same route parameters (here for HEAD).
     head = httpx.head(f"{server.base_url}/ocs/v2.php/{REACTION}/{token}/{HUGE}", auth=("alice", password_of("alice")))
     assert head.status_code < 500
+
+
+# --- ids past the database columns (found by schemathesis on PostgreSQL) -------------------------------
+
+
+@pytest.mark.parametrize("attendee_id", [2**31, 2**63 - 1, HUGE])
+def test_an_attendee_id_past_the_column_names_no_attendee(alice: TalkClient, attendee_id: object) -> None:
+    # Attendee ids are 32-bit columns on PostgreSQL, which refused the value (a 500) instead of
+    # finding nothing; Talk answers as for any unknown attendee.
+    token = group_room(alice, "bob", name="Attendees")
+    removed = alice.delete(f"{ROOM}/{token}/attendees", params={"attendeeId": attendee_id})
+    assert removed.status_code == 404
+    assert data(removed) == {"error": "participant"}
+    for method in ("POST", "DELETE"):
+        moderator = alice.request(method, f"{ROOM}/{token}/moderators", params={"attendeeId": attendee_id})
+        assert moderator.status_code == 404, method
+    permissions = alice.put(
+        f"{ROOM}/{token}/attendees/permissions", json={"attendeeId": str(attendee_id), "permissions": 0}
+    )
+    assert permissions.status_code == 404
+    assert data(permissions) == {"error": "participant"}

@@ -82,6 +82,10 @@ IN_CALL_DISCONNECTED = 0
 
 # The key of the cookie session's data under which Talk keeps token -> Talk session id.
 SESSION_KEY = "spreed-session"
+
+# Attendee ids are INTEGER columns, 32 bits on PostgreSQL; a client may name any 64-bit id.
+MAX_ATTENDEE_ID = 2**31 - 1
+
 _SESSION_ID_ALPHABET = string.ascii_letters + string.digits + "+/"
 SESSION_ID_LENGTH = 255
 
@@ -348,6 +352,8 @@ def lobby_keeps_out(room: Room, participant: Participant, now: int) -> bool:
 
 
 async def get_participant(conn: Conn, room: Room, attendee_id: int) -> Participant | None:
+    if not 0 < attendee_id <= MAX_ATTENDEE_ID:
+        return None  # no such row; PostgreSQL would refuse the value for the column instead
     row = await store.get_attendee_by_id(conn, room.id, attendee_id)
     if row is None:
         return None
