@@ -149,7 +149,9 @@ def bodies(draw: st.DrawFn) -> tuple[str | None, bytes]:
     if kind == "form":
         return "application/x-www-form-urlencoded", _encode_form(draw(form_pairs()), draw(raw_tails))
     if kind == "bad-json":
-        return "application/json", draw(st.sampled_from([b"{", b"[1,", b'{"a":}', b"\xff\xfe{}", b"nul", b'"x"']))
+        return "application/json", draw(
+            st.sampled_from([b"{", b"[1,", b'{"a":}', b"\xff\xfe{}", b"nul", b'"x"', b'{"message": "\xed\xa0\x80"}'])
+        )
     return draw(content_types), draw(st.binary(max_size=200))
 
 

@@ -67,6 +67,13 @@ def test_a_lone_surrogate_in_a_room_name_is_invalid_json(raw: TalkClient) -> Non
         assert meta(response)["message"] == INVALID_JSON
 
 
+def test_a_surrogate_encoded_as_utf8_bytes_is_invalid_json(raw: TalkClient) -> None:
+    # Python's json.loads decodes bytes with "surrogatepass"; json_decode wants strict UTF-8.
+    response = raw.post(ROOM, content=b'{"roomType": 2, "roomName": "a\xed\xa0\x80"}', headers=JSON)
+    assert response.status_code == 400
+    assert meta(response)["message"] == INVALID_JSON
+
+
 def test_a_lone_surrogate_in_a_key_is_invalid_json(raw: TalkClient) -> None:
     response = raw.post(ROOM, content=_lone(r'{"roomType": 2, "roomName": "Keys", "\udfff": 1}'), headers=JSON)
     assert response.status_code == 400

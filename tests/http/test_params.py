@@ -80,3 +80,6 @@ def test_json_within_php_json_decode_limits() -> None:
             client_json.loads(text)
         with pytest.raises(ValueError):
             client_json.loads(text.encode())
+    for body in (b'["\xed\xa0\x80"]', '{"a": 1}'.encode("utf-16")):  # strict UTF-8, as json_decode
+        with pytest.raises(ValueError):
+            client_json.loads(body)
