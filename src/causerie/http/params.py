@@ -31,7 +31,7 @@ MAX_INPUT_NESTING = 64
 PHP_INT_MAX = 2**63 - 1
 PHP_INT_MIN = -(2**63)
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
-_PHP_INT = re.compile(r"^\s*([+-]?)0*(\d+)")
+_PHP_INT = re.compile(r"^\s*([+-]?\d+)")
 
 
 class ParamError(BadRequest):
@@ -160,17 +160,26 @@ def php_int(value: Any) -> int:
         match = _PHP_INT.match(value)
         if not match:
             return 0
-        sign, digits = match.groups()
-        if len(digits) <= 19:
-            return max(min(int(sign + digits), PHP_INT_MAX), PHP_INT_MIN)
-        # An overflowing numeric string is read as a double and capped (zend_dval_to_lval_cap),
-        # or is 0 when even a double overflows; int() would refuse more than 4,300 digits.
-        if math.isinf(float(digits)):
-            return 0
-        return PHP_INT_MIN if sign == "-" else PHP_INT_MAX
+        number = match.group(1)
+        if len(number) <= 19:
+            return max(min(int(number), PHP_INT_MAX), PHP_INT_MIN)
+        return _long_numeric_string(number)
     if isinstance(value, list | dict):
         return 1 if value else 0
     return 0
+
+
+def _long_numeric_string(number: str) -> int:
+    """(int) of a long numeric string: PHP reads one past 64 bits as a double and caps it
+    (zend_dval_to_lval_cap), or makes it 0 when even a double overflows; int() would refuse more
+    than 4,300 digits."""
+    digits = number.lstrip("+-").lstrip("0")
+    negative = number.startswith("-")
+    if len(digits) <= 19:
+        return max(min(-int(digits or "0") if negative else int(digits or "0"), PHP_INT_MAX), PHP_INT_MIN)
+    if math.isinf(float(digits)):
+        return 0
+    return PHP_INT_MIN if negative else PHP_INT_MAX
 
 
 class PhpIntConvertor(Convertor[int]):
@@ -180,7 +189,8 @@ class PhpIntConvertor(Convertor[int]):
     regex = "[0-9]+"
 
     def convert(self, value: str) -> int:
-        return php_int(value)
+        # Digits only (the regex): up to 18 of them always fit 64 bits.
+        return int(value) if len(value) <= 18 else _long_numeric_string(value)
 
     def to_string(self, value: int) -> str:
         return str(value)
