@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.convertors import IntegerConvertor
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -23,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from causerie.http import ocs
 from causerie.http.auth import NOT_LOGGED_IN, SESSION_COOKIE, Identity, authenticate, client_ip, passes_csrf
 from causerie.http.middleware import with_security_headers
-from causerie.http.params import Params, merge, parse_body, php_pairs, read_body
+from causerie.http.params import PHP_INT_CONVERTOR, Params, merge, parse_body, php_pairs, read_body
 from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
 from causerie.services.accounts import sessions, users
@@ -319,15 +320,18 @@ class OcsHandler:
         return response
 
 
+def _route(endpoint: Endpoint, version: int, on_error: ErrorHandler) -> Route:
+    route = Route(
+        f"/ocs/v{version}.php{endpoint.path}", OcsHandler(endpoint, version, on_error), methods=list(endpoint.methods)
+    )
+    # Both the dispatcher and Starlette's router convert path parameters with these.
+    route.param_convertors = {
+        name: PHP_INT_CONVERTOR if isinstance(convertor, IntegerConvertor) else convertor
+        for name, convertor in route.param_convertors.items()
+    }
+    return route
+
+
 def routes(apis: Sequence[Api], on_error: ErrorHandler) -> list[Route]:
     """Every endpoint under both OCS versions, v2 first (current clients use it)."""
-    return [
-        Route(
-            f"/ocs/v{version}.php{endpoint.path}",
-            OcsHandler(endpoint, version, on_error),
-            methods=list(endpoint.methods),
-        )
-        for api in apis
-        for endpoint in api.endpoints
-        for version in (2, 1)
-    ]
+    return [_route(endpoint, version, on_error) for api in apis for endpoint in api.endpoints for version in (2, 1)]

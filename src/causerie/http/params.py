@@ -3,21 +3,33 @@
 Nextcloud merges the query string, the body (form-urlencoded or JSON) and the route parameters, in
 that order of precedence (route wins), and coerces each to the controller's declared type with PHP's
 rules (``settype``), so that every client's encoding of the same request means the same thing.
+
+Hostile input meets PHP's limits here, once for every endpoint: JSON through
+``services.client_json`` (more than 512 levels or a lone surrogate: 400 as any invalid JSON), form
+and query variables nested more than 64 levels deep dropped as PHP's ``max_input_nesting_level``
+drops them, and integers of any length, in any encoding and in ``{name:int}`` route segments, cast
+as PHP's ``(int)`` casts them.
 """
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.convertors import Convertor
 from starlette.requests import ClientDisconnect, Request
 
+from causerie.services import client_json
 from causerie.services.errors import BadRequest, PayloadTooLarge
 
 MAX_BODY_BYTES = 4 * 1024 * 1024
+# PHP's max_input_nesting_level: deeper form and query variables are dropped.
+MAX_INPUT_NESTING = 64
+PHP_INT_MAX = 2**63 - 1
+PHP_INT_MIN = -(2**63)
 _BRACKETS = re.compile(r"\[([^\]]*)\]")
 _PHP_INT = re.compile(r"^\s*([+-]?\d+)")
 
@@ -35,6 +47,10 @@ def php_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, Any]:
             result[raw_key] = value
             continue
         parts = [head, *_BRACKETS.findall("[" + rest)]
+        if len(parts) > MAX_INPUT_NESTING + 1:
+            # As php_register_variable_ex: the whole variable goes, with what earlier pairs set.
+            result.pop(head, None)
+            continue
         target: Any = result
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
@@ -76,8 +92,8 @@ def parse_json(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        value = client_json.loads(body)
+    except ValueError:
         raise ParamError(message="The request body is not valid JSON") from None
     if isinstance(value, dict):
         return value
@@ -130,19 +146,57 @@ def php_int(value: Any) -> int:
     if isinstance(value, bool):
         return int(value)
     if isinstance(value, int):
+        if PHP_INT_MIN <= value <= PHP_INT_MAX:
+            return value
         # PHP integers are 64-bit; a larger JSON number never reaches a controller as such.
-        return max(min(value, 2**63 - 1), -(2**63))
+        try:
+            float(value)
+        except OverflowError:
+            return 0  # beyond a double, json_decode gives INF, and (int) INF is 0
+        return PHP_INT_MAX if value > 0 else PHP_INT_MIN
     if isinstance(value, float):
         return int(value) if value == value and abs(value) < 2**63 else 0
     if isinstance(value, str):
         match = _PHP_INT.match(value)
         if not match:
             return 0
-        number = int(match.group(1))
-        return max(min(number, 2**63 - 1), -(2**63))
+        number = match.group(1)
+        if len(number) <= 19:
+            return max(min(int(number), PHP_INT_MAX), PHP_INT_MIN)
+        return _long_numeric_string(number)
     if isinstance(value, list | dict):
         return 1 if value else 0
     return 0
+
+
+def _long_numeric_string(number: str) -> int:
+    """(int) of a long numeric string: PHP reads one past 64 bits as a double and caps it
+    (zend_dval_to_lval_cap), or makes it 0 when even a double overflows; int() would refuse more
+    than 4,300 digits."""
+    digits = number.lstrip("+-").lstrip("0")
+    negative = number.startswith("-")
+    if len(digits) <= 19:
+        return max(min(-int(digits or "0") if negative else int(digits or "0"), PHP_INT_MAX), PHP_INT_MIN)
+    if math.isinf(float(digits)):
+        return 0
+    return PHP_INT_MIN if negative else PHP_INT_MAX
+
+
+class PhpIntConvertor(Convertor[int]):
+    """``{name:int}`` route segments: digits, as Talk's routes require, cast as the controller's
+    ``int`` argument casts them (Starlette's ``int()`` fails past 4,300 digits)."""
+
+    regex = "[0-9]+"
+
+    def convert(self, value: str) -> int:
+        # Digits only (the regex): up to 18 of them always fit 64 bits.
+        return int(value) if len(value) <= 18 else _long_numeric_string(value)
+
+    def to_string(self, value: int) -> str:
+        return str(value)
+
+
+PHP_INT_CONVERTOR = PhpIntConvertor()
 
 
 def php_bool(value: Any, *, false_string: bool) -> bool:
@@ -216,8 +270,8 @@ class Params:
             return value
         if isinstance(value, str) and value.strip().startswith("{"):
             try:
-                decoded = json.loads(value)
-            except json.JSONDecodeError:
+                decoded = client_json.loads(value)
+            except ValueError:
                 raise ParamError(name, f"Parameter {name} must be an object") from None
             if isinstance(decoded, dict):
                 return decoded

@@ -9,6 +9,7 @@ from typing import Any
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.longpoll import wait_for
+from causerie.services import client_json
 from causerie.services.calls import internal_signaling, signaling, signaling_backend
 from causerie.services.calls.signaling_tickets import SigningKeys, config_with_keys, stored_keys
 from causerie.services.config import signaling as signaling_config
@@ -73,8 +74,8 @@ async def backend(ctx: Ctx) -> Reply:
         ctx.throttle(SIGNALING_SECRET)
         return Reply(signaling_backend.INVALID_REQUEST)
     try:
-        message = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+        message = client_json.loads(body)
+    except ValueError:
         return Reply(signaling_backend.error("invalid_request", "The request body is not valid JSON."))
     reply, keys = await signaling_backend.answer(ctx.runtime.db, message)
     for key in keys:

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy.engine import Row
 
+from causerie.services import client_json
 from causerie.services.errors import BadRequest
 from causerie.services.rooms import actors
 from causerie.services.rooms import participants as p
@@ -44,8 +45,8 @@ def session_key(session_id: str) -> str:
 
 def _decode(messages: str) -> list[dict[str, Any]]:
     try:
-        decoded = json.loads(messages)
-    except (json.JSONDecodeError, TypeError):
+        decoded = client_json.loads(messages)
+    except (ValueError, TypeError):
         raise BadRequest(data="messages must be a JSON array") from None
     if not isinstance(decoded, list) or not all(isinstance(item, dict) for item in decoded):
         raise BadRequest(data="messages must be a JSON array of objects")
@@ -63,8 +64,8 @@ async def send(conn: Conn, room: Room, participant: Participant, messages: str, 
         if item.get("sessionId") != own:
             continue
         try:
-            payload = json.loads(item["fn"])
-        except json.JSONDecodeError:
+            payload = client_json.loads(item["fn"])
+        except ValueError:
             continue
         if not isinstance(payload, dict) or payload.get("to") not in room_sessions:
             continue

@@ -105,16 +105,17 @@ async def create(conn: Conn, creator: User, request: NewRoom) -> Created:
     participants = {kind: list(request.participants.get(kind, [])) for kind in INVITATION_KINDS}
     name = request.room_name.strip()
     if request.invite:
-        # Legacy creation: ``invite`` names a group (or a team) and gives the room its name.
-        if request.source in ("", "groups"):
+        # Legacy creation: ``invite`` names a team with ``source=circles`` and a group with any other
+        # source, known or not (Talk's createRoom), and gives the room its name.
+        if request.source == "circles":
+            participants["teams"].append(request.invite)
+            name = name or request.invite[:LEGACY_NAME_MAX_LENGTH]
+        else:
             group = await accounts.get_group(conn, request.invite)
             if group is None:
                 raise NotFound("invite", data={"error": "invite"})
             participants["groups"].append(request.invite)
             name = name or str(group.display_name)[:LEGACY_NAME_MAX_LENGTH]
-        else:
-            participants["teams" if request.source == "circles" else request.source].append(request.invite)
-            name = name or request.invite[:LEGACY_NAME_MAX_LENGTH]
     values = _validated_values(request, name)
     valid_users, valid_groups, invalid = await _sort_invitations(conn, participants, creator)
     if any(invalid.values()) and not valid_users and not valid_groups:

@@ -4,7 +4,7 @@ What other features use (chat, calls, the external call service):
 
 - ``Requester``: who asks, without HTTP types: the logged-in user (or None for a guest) and the
   Talk session ids the caller's cookie session keeps per room token (Talk's ``spreed-session``).
-  ``causerie.api.room_access.requester(ctx)`` builds it from a request.
+  ``causerie.api.rooms.access.requester(ctx)`` builds it from a request.
 - ``load_for_request(conn, requester, token)`` → ``(Room, Participant)``. Unknown rooms and anyone
   who is not a participant get ``NotFound(throttle="talkRoomToken")``, which the HTTP layer turns
   into Talk's 404 with a brute-force attempt. Users are found by their attendee row, guests only
@@ -80,6 +80,9 @@ IN_CALL_DISCONNECTED = 0
 
 # The key of the cookie session's data under which Talk keeps token -> Talk session id.
 SESSION_KEY = "spreed-session"
+
+# Attendee ids are INTEGER columns, 32 bits on PostgreSQL; a client may name any 64-bit id.
+MAX_ATTENDEE_ID = 2**31 - 1
 _SESSION_ID_ALPHABET = string.ascii_letters + string.digits + "+/"
 SESSION_ID_LENGTH = 255
 
@@ -346,6 +349,8 @@ def lobby_keeps_out(room: Room, participant: Participant, now: int) -> bool:
 
 
 async def get_participant(conn: Conn, room: Room, attendee_id: int) -> Participant | None:
+    if not 0 < attendee_id <= MAX_ATTENDEE_ID:
+        return None  # no such row; PostgreSQL would refuse the value for the column instead
     row = await store.get_attendee_by_id(conn, room.id, attendee_id)
     if row is None:
         return None

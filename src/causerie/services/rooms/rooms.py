@@ -10,7 +10,7 @@ What other features use:
   write transaction of any change a room list must show, then publish ``room_key(token)`` after
   commit.
 
-To resolve *who* is asking inside a room, use ``causerie.services.participants``.
+To resolve *who* is asking inside a room, use ``causerie.services.rooms.participants``.
 """
 
 from __future__ import annotations
