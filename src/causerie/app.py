@@ -27,6 +27,7 @@ from causerie.services.accounts import sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.files import quota as files_quota  # noqa: F401  (registers the files app's keys)
 from causerie.services.jobs import queue as jobs
 from causerie.services.jobs.queue import Handler, JobContext
 from causerie.services.jobs.runner import Runner
@@ -55,6 +56,7 @@ API_MODULES = [
 JOB_MODULES: list[str] = []
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
+    "causerie.web.files.dav",
     "causerie.web.pages",
 ]
 
