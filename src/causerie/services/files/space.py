@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from causerie.settings import Settings
+from causerie.storage.files.choose import create_store
 from causerie.storage.files.scratch import Scratch
-from causerie.storage.files.store import BlobStore, create_store
+from causerie.storage.files.store import BlobStore
 
 # Previews are made on worker threads, at most this many at once per process.
 PREVIEW_WORKERS = 2

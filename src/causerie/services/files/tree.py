@@ -92,21 +92,21 @@ def from_node(row: Any, path: str | None = None) -> Entry:
 
 
 def from_share(row: Any, path: str) -> Entry:
-    """A share row (``storage.files.shares``: the file's columns prefixed ``file_``)."""
+    """A share row (``storage.files.shares``: the file's columns prefixed ``node_``)."""
     return Entry(
         id=int(row.file_id),
-        owner=row.file_owner,
+        owner=row.node_owner,
         path=path,
-        is_dir=bool(row.file_is_dir),
-        size=int(row.file_size),
-        mtime=int(row.file_mtime),
-        etag=row.file_etag,
-        mimetype=row.file_mimetype,
-        blob_key=row.file_blob_key,
-        preview_state=int(row.file_preview_state),
-        width=row.file_width,
-        height=row.file_height,
-        blurhash=row.file_blurhash,
+        is_dir=bool(row.node_is_dir),
+        size=int(row.node_size),
+        mtime=int(row.node_mtime),
+        etag=row.node_etag,
+        mimetype=row.node_mimetype,
+        blob_key=row.node_blob_key,
+        preview_state=int(row.node_preview_state),
+        width=row.node_width,
+        height=row.node_height,
+        blurhash=row.node_blurhash,
         share_id=int(row.id),
     )
 
@@ -147,7 +147,7 @@ async def _name_new_shares(conn: Conn, uid: str, folder: str, unnamed: list[Any]
     if own is not None:
         taken |= await node_store.child_names(conn, int(own.id))
     for row in unnamed:
-        name = names.free_name(row.file_name, taken)
+        name = names.free_name(row.node_name, taken)
         taken.add(name)
         await share_store.add_target(conn, int(row.id), uid, name)
 

@@ -14,8 +14,8 @@ from causerie.storage.schema import attendees, file_nodes, file_share_targets, f
 ShareRow = Row[Any]
 USERS = "users"
 
-# A share with its file's columns (prefixed ``file_``) and its room's token, type and name.
-_FILE_COLUMNS = [column.label(f"file_{column.name}") for column in file_nodes.c]
+# A share with its file's columns (prefixed ``node_``) and its room's token, type and name.
+_FILE_COLUMNS = [column.label(f"node_{column.name}") for column in file_nodes.c]
 _JOINED = (
     select(
         file_shares,

@@ -7,7 +7,6 @@ from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Protocol
 
-from causerie.settings import Settings
 from causerie.storage.files.scratch import Scratch, Staged
 
 # Bytes handed on per read: large enough for throughput, small enough to keep memory flat.
@@ -35,19 +34,3 @@ class BlobStore(Protocol):
         """Delete objects; missing ones are no error."""
 
     async def close(self) -> None: ...
-
-
-def create_store(settings: Settings) -> BlobStore:
-    if settings.files_store == "s3":
-        from causerie.storage.files.s3 import S3BlobStore
-
-        return S3BlobStore(
-            bucket=settings.s3_bucket,
-            endpoint=settings.s3_endpoint,
-            region=settings.s3_region,
-            access_key=settings.s3_access_key,
-            secret_key=settings.s3_secret_key,
-        )
-    from causerie.storage.files.disk import DiskBlobStore
-
-    return DiskBlobStore(settings.files_dir / "blobs")

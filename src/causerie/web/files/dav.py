@@ -170,7 +170,7 @@ async def files(request: Request, user: User) -> Response:
         return Response(davxml.multistatus(responses), status_code=207, media_type=davxml.XML_TYPE)
     if entry.is_dir:
         return dav_error(405, "GET is not allowed on folders")
-    return await serving.send(request, space.store, entry)
+    return await serving.send(request, space, entry)
 
 
 async def search(request: Request, user: User) -> Response:

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
-from causerie.storage.files.store import BlobStore
+from causerie.services.files.space import FileSpace
 
 # Shown in the page when opened: images browsers decode safely, audio and video for players.
 INLINE_IMAGES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp"})
@@ -82,7 +82,7 @@ def headers_for(entry: Any, *, name: str, attachment: bool | None = None) -> dic
 
 
 async def send(
-    request: Request, store: BlobStore, entry: Any, *, name: str | None = None, attachment: bool | None = None
+    request: Request, space: FileSpace, entry: Any, *, name: str | None = None, attachment: bool | None = None
 ) -> Response:
     headers = headers_for(entry, name=name or entry.name, attachment=attachment)
     size = int(entry.size)
@@ -97,4 +97,4 @@ async def send(
     headers["content-length"] = str(end - start)
     if request.method == "HEAD" or end == start or entry.blob_key is None:
         return Response(status_code=status, headers=headers)
-    return StreamingResponse(store.read(entry.blob_key, start, end), status_code=status, headers=headers)
+    return StreamingResponse(space.store.read(entry.blob_key, start, end), status_code=status, headers=headers)
