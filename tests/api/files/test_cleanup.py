@@ -75,10 +75,9 @@ def test_quota_commands(tmp_path: Path, database_url: str) -> None:
     data_dir = tmp_path / "data2"
     data_dir.mkdir()
     process = ServerProcess(data_dir, url)  # occ only: no server needs to run
-    if True:
-        process.occ("user:setting", "bob", "files", "quota", "1GB")
-        assert process.occ("user:setting", "bob", "files", "quota").stdout.strip() == "1 GB"
-        info = process.occ("user:info", "bob", "--output", "json").stdout
-        assert '"quota": 1073741824' in info
-        refused = process.occ("user:setting", "bob", "files", "quota", "lots", check=False)
-        assert refused.returncode != 0 and "is not a size" in refused.stdout + refused.stderr
+    process.occ("user:setting", "bob", "files", "quota", "1GB")
+    assert process.occ("user:setting", "bob", "files", "quota").stdout.strip() == "1 GB"
+    info = process.occ("user:info", "bob", "--output", "json").stdout
+    assert '"quota": 1073741824' in info
+    refused = process.occ("user:setting", "bob", "files", "quota", "lots", check=False)
+    assert refused.returncode != 0 and "is not a size" in refused.stdout + refused.stderr
