@@ -115,7 +115,8 @@ def _run_store(store: str, workdir: Path, args: argparse.Namespace) -> dict[str,
 
         watcher = threading.Thread(target=watch)
         watcher.start()
-        assert client.put(f"{dav}/huge.bin", content=_payload(args.rss_mib * CHUNK)).status_code == 201
+        huge = client.put(f"{dav}/huge.bin", content=_payload(args.rss_mib * CHUNK))
+        assert huge.status_code == 201, (workdir / store / "causerie.log").read_text()[-3000:]
         done.set()
         watcher.join()
         # Previews of a 12 MP JPEG, each made anew (the cache is emptied between requests).
@@ -165,7 +166,9 @@ def main() -> None:
     if args.no_write:
         print(body)
     else:
-        print(write_section("files", "Files: upload, download, memory, previews", command, facts, body))
+        name = "files-" + args.stores.replace(",", "-")
+        title = f"Files: upload, download, memory, previews ({args.stores})"
+        print(write_section(name, title, command, facts, body))
 
 
 if __name__ == "__main__":
