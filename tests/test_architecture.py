@@ -63,10 +63,15 @@ def test_each_contract_catches_a_wrong_import(tmp_path: Path, module: str, wrong
     assert f"{broken}" in result.stdout and "BROKEN" in result.stdout, result.stdout
 
 
+# Written by scripts/regen-migration from storage/schema.py (one op per table, column and index),
+# never by hand: its length is the schema's.
+GENERATED = Path("storage/migrations/versions/0001_initial.py")
+
+
 def test_no_module_is_over_450_lines() -> None:
     long = {
         str(path.relative_to(SRC)): lines
         for path in SRC.rglob("*.py")
-        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES
+        if (lines := len(path.read_text().splitlines())) > MAX_MODULE_LINES and path.relative_to(SRC) != GENERATED
     }
     assert not long, f"split these along their seams: {long}"

@@ -27,6 +27,8 @@ from causerie.services.accounts import sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.files import cleanup as files_cleanup
+from causerie.services.files import quota as files_quota  # noqa: F401  (registers the files app's keys)
 from causerie.services.jobs import queue as jobs
 from causerie.services.jobs.queue import Handler, JobContext
 from causerie.services.jobs.runner import Runner
@@ -50,11 +52,15 @@ API_MODULES = [
     "causerie.api.chat.reactions",
     "causerie.api.chat.longpoll",
     "causerie.api.calls.external_call",
+    "causerie.api.files.shares",
+    "causerie.api.chat.shared_items",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = []
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
+    "causerie.web.files.dav",
+    "causerie.web.files.links",
     "causerie.web.pages",
 ]
 
@@ -163,6 +169,7 @@ async def _housekeeping(runtime: Runtime) -> None:
             if purged:
                 log.info("removed %d expired sessions", purged)
             await jobs.purge_finished(runtime.db, KEEP_DONE_JOBS_S)
+            await files_cleanup.run(runtime.db, runtime.files)
         except Exception:
             log.exception("housekeeping failed; trying again later")
         await asyncio.sleep(HOUSEKEEPING_EVERY_S)

@@ -13,6 +13,7 @@ from causerie.events.broker import Broker, create_broker
 from causerie.events.hub import Hub
 from causerie.services.accounts.bruteforce import Throttler
 from causerie.services.accounts.passwords import PasswordChecker
+from causerie.services.files.space import FileSpace
 from causerie.settings import Settings
 from causerie.storage.db import Database
 
@@ -29,6 +30,7 @@ class Runtime:
     http: httpx.AsyncClient
     throttler: Throttler
     passwords: PasswordChecker
+    files: FileSpace
     _background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     @classmethod
@@ -43,6 +45,7 @@ class Runtime:
             http=httpx.AsyncClient(timeout=OUTGOING_TIMEOUT, follow_redirects=False),
             throttler=Throttler(db, sleep=settings.bruteforce_sleep, enabled=settings.bruteforce_enabled),
             passwords=PasswordChecker(),
+            files=FileSpace.create(settings),
         )
 
     async def publish(self, key: str) -> None:
@@ -61,4 +64,5 @@ class Runtime:
         self.hub.close()
         await self.broker.close()
         await self.http.aclose()
+        await self.files.close()
         await self.db.dispose()

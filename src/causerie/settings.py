@@ -9,6 +9,8 @@ from pathlib import Path
 MAX_PORT = 65535
 DEFAULT_LONGPOLL_CACHE_MIB = 32
 MIB = 1024 * 1024
+DEFAULT_MAX_UPLOAD_MIB = 16 * 1024
+FILE_STORES = ("disk", "s3")
 
 
 class SettingsError(ValueError):
@@ -32,6 +34,13 @@ def _int_env(name: str, default: int, low: int, high: int, what: str) -> int:
         value = None
     if value is None or not low <= value <= high:
         raise SettingsError(f"{name}={raw!r} is not {what}")
+    return value
+
+
+def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (os.environ.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r} is not one of {', '.join(choices)}")
     return value
 
 
@@ -66,6 +75,15 @@ class Settings:
     longpoll_cache_mib: int = DEFAULT_LONGPOLL_CACHE_MIB
     # Test suites only: administrators may move the server's clock forward (services/clock.py).
     testing: bool = False
+    # Where uploaded files live: "disk" (under data_dir/files) or "s3" (an S3-compatible bucket).
+    files_store: str = "disk"
+    s3_endpoint: str | None = None
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    # The largest file one upload may make (Nextcloud answers 413 above its web server's limit).
+    max_upload_mib: int = DEFAULT_MAX_UPLOAD_MIB
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -88,13 +106,32 @@ class Settings:
             longpoll_cache_mib=_int_env(
                 "CAUSERIE_LONGPOLL_CACHE_MIB", DEFAULT_LONGPOLL_CACHE_MIB, 0, 1024 * 1024, "a number of MiB (0 or more)"
             ),
+            files_store=_choice_env("CAUSERIE_FILES_STORE", "disk", FILE_STORES),
+            s3_endpoint=os.environ.get("CAUSERIE_S3_ENDPOINT") or None,
+            s3_bucket=os.environ.get("CAUSERIE_S3_BUCKET") or "",
+            s3_region=os.environ.get("CAUSERIE_S3_REGION") or "us-east-1",
+            s3_access_key=os.environ.get("CAUSERIE_S3_ACCESS_KEY") or "",
+            s3_secret_key=os.environ.get("CAUSERIE_S3_SECRET_KEY") or "",
+            max_upload_mib=_int_env(
+                "CAUSERIE_MAX_UPLOAD_MIB", DEFAULT_MAX_UPLOAD_MIB, 1, 1024 * 1024 * 1024, "a number of MiB (1 or more)"
+            ),
         )
+        if settings.files_store == "s3" and not settings.s3_bucket:
+            raise SettingsError("CAUSERIE_FILES_STORE=s3 needs CAUSERIE_S3_BUCKET")
         clean = {k: v for k, v in overrides.items() if v is not None}
         return replace(settings, **clean)  # type: ignore[arg-type]
 
     @property
     def longpoll_cache_bytes(self) -> int:
         return self.longpoll_cache_mib * MIB
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mib * MIB
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
 
     @property
     def is_sqlite(self) -> bool:

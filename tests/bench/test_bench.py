@@ -45,3 +45,8 @@ def test_guessing_benchmark_runs() -> None:
     out = _bench("bench.guessing", "--guessers", "3", "--seconds", "0.5", "--rounds", "1")
     assert "| alone |" in out
     assert "| 3 clients guessing |" in out
+
+
+def test_files_benchmark_runs() -> None:
+    out = _bench("bench.files", "--size-mib", "2", "--rss-mib", "2", "--previews", "1", "--stores", "disk")
+    assert "| disk |" in out

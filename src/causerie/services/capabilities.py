@@ -75,6 +75,10 @@ FEATURES = [
     "chat-reference-id",
     "delete-messages-unlimited",
     "reactions",
+    "rich-object-list-media",
+    "rich-object-delete",
+    "media-caption",
+    "voice-message-sharing",
 ]
 FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
 
@@ -106,8 +110,8 @@ def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
         "features": list(FEATURES),
         "features-local": list(FEATURES_LOCAL),
         "config": {
-            # File sharing is not built: no upload button anywhere (Android and iOS ignore it).
-            "attachments": {"allowed": False},
+            # Users share files (WebDAV, files_sharing); guests cannot upload, as in Talk.
+            "attachments": {"allowed": user is not None},
             "call": call,
             "chat": {
                 "max-length": chat.MAX_LENGTH,
@@ -194,6 +198,28 @@ def talk_hash(config: AppConfig, user: User | None) -> str:
     return hashlib.sha1(payload.encode()).hexdigest()
 
 
+def files_capabilities() -> dict[str, Any]:
+    """Nextcloud's files, dav and files_sharing entries, as far as they are true here: chunked
+    uploads work, shares go into conversations only (nc-py-api refuses to share without
+    ``api_enabled``)."""
+    return {
+        "files": {
+            "bigfilechunking": True,
+            "blacklisted_files": [".htaccess"],
+            "chunked_upload": {"max_size": 100 * 1024 * 1024, "max_parallel_count": 5},
+        },
+        "dav": {"chunking": "1.0"},
+        "files_sharing": {
+            "api_enabled": True,
+            "public": {"enabled": False},
+            "resharing": False,
+            "user": {"send_mail": False},
+            "group_sharing": False,
+            "sharee": {"query_lookup_default": False, "always_show_unique": True},
+        },
+    }
+
+
 def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int) -> dict[str, Any]:
     return {
         "version": NEXTCLOUD_VERSION,
@@ -201,6 +227,7 @@ def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int)
             "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": False},
             "bruteforce": {"delay": bruteforce_delay_ms, "allow-listed": False},
             "spreed": spreed(config, user),
+            **files_capabilities(),
             "causerie": {"version": __version__},
         },
     }

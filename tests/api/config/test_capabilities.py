@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ SIGNALING = "apps/spreed/api/v3/signaling"
 REACTION = "apps/spreed/api/v1/reaction"
 LISTED = "apps/spreed/api/v4/listed-room"
 CAPABILITIES = "cloud/capabilities"
+FILES_SHARING = "apps/files_sharing/api/v1/shares"
 
 # Talk's major version → the only Nextcloud major its appinfo/info.xml accepts.
 NEXTCLOUD_OF_TALK = {20: 30, 21: 31, 22: 32, 23: 33}
@@ -79,6 +81,7 @@ class Stage:
             "one_to_one": lambda: self._room(roomType=1, invite="bob"),
             "message": lambda: self.send("alice", "hello from the probe")["id"],
             "alice_session": lambda: self.join("alice", self.value("group"))["sessionId"],
+            "file_message": lambda: self.share_file("probe.txt", {})["id"],
         }
         # Every probe starts from a group room (Alice moderating, Bob in it) holding one message of
         # Alice's, so that messages a probe's set-up sends come after it.
@@ -121,6 +124,17 @@ class Stage:
         response = self.clients[actor].post(f"{CHAT}/{self.value('group')}", json={"message": message, **body})
         assert response.status_code == 201, response.text
         return dict(data(response))
+
+    def share_file(self, name: str, meta: dict[str, Any]) -> dict[str, Any]:
+        """Alice uploads ``name`` over WebDAV and shares it into the group room; its message."""
+        alice = self.clients["alice"]
+        stored = f"{uuid.uuid4().hex[:8]}-{name}"
+        put = alice.http.put(f"/remote.php/dav/files/alice/Talk/{stored}", content=b"probe")
+        assert put.status_code == 201, put.text
+        body = {"shareType": 10, "shareWith": self.value("group"), "path": f"/Talk/{stored}",
+                "talkMetaData": json.dumps(meta)}  # fmt: skip
+        assert alice.post(FILES_SHARING, json=body).status_code == 200
+        return self.history()[0]
 
     def join(self, actor: str, token: str) -> dict[str, Any]:
         response = self.clients[actor].post(f"{ROOM}/{token}/participants/active", json={"force": True})
@@ -193,8 +207,8 @@ def _read_only_refuses_messages(stage: Stage, response: httpx.Response) -> bool:
 # Every announced feature (features and features-local) needs an entry here, and every entry an
 # announced feature. Flags that describe wire behaviour rather than an endpoint (no-ping,
 # chat-read-last, the mention flags…) get a request that shows the behaviour. Not announced for want
-# of one: rich-object-sharing (no POST/GET chat/{token}/share), session-state (no
-# participants/state), rich-object-delete (nothing can share a rich object to delete yet).
+# of one: rich-object-sharing (no POST chat/{token}/share), session-state (no participants/state),
+# attachments.conversation-subfolders (files.md: not to be announced).
 PROBES: dict[str, Probe] = {
     # calls
     "audio": Probe(
@@ -381,6 +395,28 @@ PROBES: dict[str, Probe] = {
         lambda s, r: [a["actorId"] for a in data(r)["👍"]] == ["alice"],
         status=201,
     ),
+    # files in the chat
+    "rich-object-list-media": Probe(
+        Step("GET", f"{CHAT}/{{group}}/share/overview"),
+        lambda s, r: [m["id"] for m in data(r)["file"]] == [s.value("file_message")],
+        # A request whose parameter names the file message makes it first.
+        before=(Step("GET", f"{ROOM}/{{group}}", {"made": "{file_message}"}),),
+    ),
+    "rich-object-delete": Probe(
+        Step("DELETE", f"{CHAT}/{{group}}/{{file_message}}"),
+        lambda s, r: (
+            data(r)["parent"]["messageType"] == "comment_deleted"
+            and data(s.clients["bob"].get(f"{CHAT}/{s.value('group')}/share", params={"objectType": "file"})) == []
+        ),
+    ),
+    "media-caption": Probe(
+        Step("GET", f"{CHAT}/{{group}}", {"lookIntoFuture": 0}),
+        lambda s, r: s.share_file("caption.jpg", {"caption": "A caption"})["message"] == "A caption",
+    ),
+    "voice-message-sharing": Probe(
+        Step("GET", f"{CHAT}/{{group}}", {"lookIntoFuture": 0}),
+        lambda s, r: s.share_file("voice.mp3", {"messageType": "voice-message"})["messageType"] == "voice-message",
+    ),
     "clear-history": Probe(
         Step("DELETE", f"{CHAT}/{{group}}"),
         lambda s, r: [m["systemMessage"] for m in s.history()] == ["history_cleared"],
@@ -463,8 +499,8 @@ def _config(client: TalkClient) -> dict[str, Any]:
 def test_users_get_their_attachment_folder_and_guests_none(
     alice: TalkClient, guest: TalkClient, spreed_config: Callable[[str, str], None]
 ) -> None:
-    # Uploading is not built yet, so nobody is offered it; the folder is already Talk's.
-    assert _config(alice)["attachments"] == {"allowed": False, "folder": "/Talk"}
+    # Users upload into their attachment folder; guests cannot upload (as in Talk).
+    assert _config(alice)["attachments"] == {"allowed": True, "folder": "/Talk"}
     assert _config(guest)["attachments"] == {"allowed": False}
     spreed_config("default_attachment_folder", "/Chat uploads")
     assert _config(alice)["attachments"]["folder"] == "/Chat uploads"

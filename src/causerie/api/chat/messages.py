@@ -18,6 +18,8 @@ from causerie.services.chat import suggestions as mention_suggestions
 from causerie.services.chat.history import Page
 from causerie.services.chat.mentions import candidates
 from causerie.services.errors import NotFound, TooManyRequests
+from causerie.services.files import tree
+from causerie.services.rooms.actors import USERS
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
 from causerie.services.rooms.system_messages import room_key
@@ -92,10 +94,14 @@ async def receive(ctx: Ctx) -> Reply:
     if page.shared is not None:
         return Reply(page.shared, headers=headers, bodies=page.bodies)
     own: dict[int, list[str]] = {}
-    if page.prepared.counts:
+    files = None
+    if page.prepared.shares and participant.actor.type == USERS:
+        await tree.prepare(db, participant.actor.id)  # names new shares in the viewer's tree
+    if page.prepared.counts or page.prepared.shares:
         async with db.read() as conn:
             own = await chat_format.own_reactions(conn, page.prepared, participant.actor)
-    return Reply(chat_format.present(page.prepared, participant.actor, own), headers=headers)
+            files = await chat_format.file_view(conn, page.prepared, participant.actor, ctx.base_url)
+    return Reply(chat_format.present(page.prepared, participant.actor, own, files), headers=headers)
 
 
 @api.post(BASE, auth=Auth.PUBLIC, confirms_credentials=True)

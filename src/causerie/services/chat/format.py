@@ -15,19 +15,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from causerie.services.chat import files as chat_files
 from causerie.services.chat import system_texts
+from causerie.services.chat.files import OBJECT_SHARED, FileView
 from causerie.services.chat.system_texts import DELETED_USER, Param, TextContext
+from causerie.services.files.tree import attachment_folder
 from causerie.services.rooms.actors import BOTS, CLI_ID, EMAILS, GUESTS, SYSTEM_ID, USERS, Actor
 from causerie.storage.chat import messages as store
 from causerie.storage.chat import reactions as reaction_store
 from causerie.storage.db import Conn
+from causerie.storage.files import shares as share_store
 from causerie.storage.rooms import names as name_store
 
 COMMENT = "comment"
 SYSTEM = "system"
 COMMAND = "command"
 COMMENT_DELETED = "comment_deleted"
-REPLYABLE_TYPES = ("comment", "voice-message", "record-audio", "record-video")
+REPLYABLE_TYPES = ("comment", "voice-message", "record-audio", "record-video", OBJECT_SHARED)
 REPLYABLE_ACTORS = (USERS, GUESTS, EMAILS, BOTS, "federated_users")
 # System messages that record a change to another message; Talk does not make them the room's
 # "last message".
@@ -130,11 +134,15 @@ class Formatter:
         viewer: Actor | None,
         names: Names,
         reactions: dict[int, dict[str, int]] | None = None,
+        shares: dict[int, Any] | None = None,
+        files: FileView | None = None,
     ) -> None:
         self.room = room
         self.viewer = viewer
         self.names = names
         self.reactions = reactions or {}
+        self.shares = shares or {}
+        self.files = files or FileView(viewer=viewer)
 
     def user(self, uid: str) -> Param:
         name = self.names.users.get(uid)
@@ -163,7 +171,9 @@ class Formatter:
             guest=self.guest,
         )
 
-    def message(self, row: Any) -> dict[str, Any]:
+    def message(self, row: Any, *, exact: bool = True) -> dict[str, Any]:
+        """``exact=False`` for Talk's "inaccurate" contexts (parents, a room's last message), where
+        a file's path is its bare name."""
         message_type = row.message_type
         system_message = ""
         text = row.message
@@ -174,6 +184,11 @@ class Formatter:
             text, params, system_message = system_texts.render(
                 row.system_message, parameters_of(row), self._context(row, actor)
             )
+        elif message_type == OBJECT_SHARED:
+            actor = actor_param(row.actor_type, row.actor_id, row.actor_display_name)
+            stored = parameters_of(row)
+            share = self.shares.get(chat_files.share_id_of(row, stored) or 0)
+            text, params, message_type = chat_files.render(row, stored, actor, share, self.files, exact=exact)
         elif deleted:
             text, params = self._deleted(row)
         else:
@@ -233,6 +248,8 @@ class Prepared:
     names: Names
     counts: dict[int, dict[str, int]]
     with_parents: bool
+    # Shares of the batch's file messages, by share id (with their files and rooms).
+    shares: dict[int, Any] = field(default_factory=dict)
 
 
 async def prepare(
@@ -259,7 +276,17 @@ async def prepare(
     names = await load_names(conn, room, everything)
     reactable = [int(row.id) for row in everything if row.message_type != SYSTEM] if reactions else []
     counts = await reaction_store.counts(conn, reactable) if reactable else {}
-    return Prepared(room, visible, parents, names, counts, with_parents)
+    share_ids = [sid for row in everything if (sid := chat_files.share_id_of(row, parameters_of(row)))]
+    shares = await share_store.by_ids(conn, share_ids) if share_ids else {}
+    return Prepared(room, visible, parents, names, counts, with_parents, shares)
+
+
+async def file_view(conn: Conn, prepared: Prepared, viewer: Actor | None, base_url: str) -> FileView | None:
+    """What ``viewer`` needs to see the batch's file messages (a query only when it has some)."""
+    if not prepared.shares:
+        return None
+    folder = await attachment_folder(conn)
+    return await chat_files.view_for(conn, viewer, list(prepared.shares), base_url, folder)
 
 
 async def own_reactions(conn: Conn, prepared: Prepared, viewer: Actor | None) -> dict[int, list[str]]:
@@ -273,7 +300,7 @@ def same_for_everyone(prepared: Prepared) -> bool:
     """Whether every viewer sees the batch alike: no system messages or deleted comments (their
     texts speak to the viewer: "You added …", "Message deleted by you") and no reactions (whose
     ``reactionsSelf`` is the viewer's)."""
-    if prepared.counts:
+    if prepared.counts or prepared.shares:
         return False
     rows = [*prepared.visible, *prepared.parents.values()]
     return all(row.message_type not in (SYSTEM, COMMENT_DELETED) for row in rows)
@@ -292,11 +319,13 @@ def text_chars(prepared: Prepared) -> int:
     return total
 
 
-def present(prepared: Prepared, viewer: Actor | None, own: dict[int, list[str]]) -> list[dict[str, Any]]:
-    """The batch as ``viewer`` sees it, in the order of the rows."""
-    formatter = Formatter(prepared.room, viewer, prepared.names, prepared.counts)
+def present(
+    prepared: Prepared, viewer: Actor | None, own: dict[int, list[str]], files: FileView | None = None
+) -> list[dict[str, Any]]:
+    """The batch as ``viewer`` sees it, in the order of the rows (``files``: from ``file_view``)."""
+    formatter = Formatter(prepared.room, viewer, prepared.names, prepared.counts, prepared.shares, files)
     formatted = {int(row.id): formatter.message(row) for row in prepared.visible}
-    parent_data = {pid: formatter.message(row) for pid, row in prepared.parents.items()}
+    parent_data = {pid: formatter.message(row, exact=False) for pid, row in prepared.parents.items()}
     for mid, data in [*formatted.items(), *parent_data.items()]:
         if own.get(mid) and data["reactions"]:
             data["reactionsSelf"] = own[mid]
@@ -322,15 +351,16 @@ async def render(
     *,
     with_parents: bool = True,
     with_self_reactions: bool = True,
+    base_url: str = "",
 ) -> list[dict[str, Any]]:
     """The visible messages of ``rows`` (in their order), with parents and reactions."""
     prepared = await prepare(conn, room, rows, with_parents=with_parents)
     own = await own_reactions(conn, prepared, viewer) if with_self_reactions else {}
-    return present(prepared, viewer, own)
+    return present(prepared, viewer, own, await file_view(conn, prepared, viewer, base_url))
 
 
-async def render_one(conn: Conn, room: RoomRef, viewer: Actor | None, row: Any) -> dict[str, Any]:
-    found = await render(conn, room, viewer, [row])
+async def render_one(conn: Conn, room: RoomRef, viewer: Actor | None, row: Any, base_url: str = "") -> dict[str, Any]:
+    found = await render(conn, room, viewer, [row], base_url=base_url)
     return found[0] if found else {}
 
 

@@ -10,17 +10,21 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from causerie.services.chat import files as chat_files
 from causerie.services.chat import mentions as mention_parser
-from causerie.services.chat.format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES
+from causerie.services.chat.files import OBJECT_SHARED
+from causerie.services.chat.format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES, parameters_of
 from causerie.services.chat.mentions import MentionRoom, Parsed
 from causerie.services.errors import BadRequest, DomainError, Forbidden, NotFound, PayloadTooLarge, PreconditionFailed
 from causerie.services.rooms.actors import GUESTS, USERS, Actor
 from causerie.services.rooms.participants import Participant, lobby_keeps_out
 from causerie.services.rooms.rooms import NOTE_TO_SELF, ONE_TO_ONE, ONE_TO_ONE_FORMER, PUBLIC, Room
 from causerie.services.rooms.system_messages import post as post_system
+from causerie.storage.chat import attachments
 from causerie.storage.chat import markers as chat_markers
 from causerie.storage.chat import messages as store
 from causerie.storage.db import Conn
+from causerie.storage.files import shares as share_store
 
 # Characters in a message (Talk's ChatManager::MAX_CHAT_LENGTH), announced as config.chat.max-length.
 MAX_LENGTH = 32000
@@ -201,7 +205,7 @@ async def message_for_change(conn: Conn, room: Room, participant: Participant, m
     own = (row.actor_type, row.actor_id) == (participant.actor.type, participant.actor.id)
     if not own and (not participant.is_moderator or room.type in (ONE_TO_ONE, ONE_TO_ONE_FORMER)):
         raise Forbidden(data={"error": "permission"})
-    if row.message_type != COMMENT:
+    if row.message_type not in (COMMENT, OBJECT_SHARED):
         raise DomainError(status=405, data={"error": "message"})
     return row
 
@@ -240,10 +244,24 @@ async def delete(conn: Conn, room: Room, participant: Participant, message_id: i
     now = int(time.time()) if now is None else now
     actor = participant.actor
     stub = {"deletedByType": actor.type, "deletedById": actor.id, "deletedByName": actor.display_name, "deletedAt": now}
+    if row.message_type == OBJECT_SHARED:
+        await _unshare(conn, participant, row)
     await store.replace(
         conn, int(row.id), message_type="comment_deleted", system_message="", message="", parameters=stub
     )
     return await post_system(conn, room.id, actor, "message_deleted", {}, now=now, parent_id=message_id)
+
+
+async def _unshare(conn: Conn, participant: Participant, row: Any) -> None:
+    """Deleting a file message deletes its share when a moderator or the share's owner deletes it
+    (Talk's unshareFileOnMessageDelete); its shared-items entry goes in any case."""
+    await attachments.remove(conn, int(row.id))
+    share_id = chat_files.share_id_of(row, parameters_of(row))
+    share = None if share_id is None else await share_store.by_id(conn, share_id)
+    if share is None or share.room_id != participant.room.id:
+        return
+    if participant.is_moderator or (participant.is_user and participant.actor.id == share.owner):
+        await share_store.delete_share(conn, int(share.id))
 
 
 async def clear_history(conn: Conn, room: Room, participant: Participant, *, now: int | None = None) -> int:
@@ -251,6 +269,7 @@ async def clear_history(conn: Conn, room: Room, participant: Participant, *, now
     if not participant.is_moderator:
         raise Forbidden(data=None)
     require_can_chat(participant)
+    await share_store.delete_in_room(conn, room.id)
     await store.delete_all(conn, room.id)
     await chat_markers.reset_room(conn, room.id)
     return await post_system(conn, room.id, participant.actor, "history_cleared", {}, now=now)

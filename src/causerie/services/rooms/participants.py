@@ -244,6 +244,9 @@ async def load_with_account(
     the user's own row (None when it is gone): remembered credentials are confirmed against it.
     For a user, all of them and the administrator's default permissions come in one statement."""
     user = requester.user
+    if "\x00" in token:
+        # No token holds one, and PostgreSQL refuses the byte in a text parameter.
+        raise NotFound(throttle=ROOM_TOKEN_ACTION, data=[])
     if user is None:
         row = await room_store.get_by_token_with_config(conn, token, APP, DEFAULT_PERMISSIONS_KEY)
     else:

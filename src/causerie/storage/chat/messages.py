@@ -14,7 +14,7 @@ from sqlalchemy.sql.elements import BindParameter
 from causerie.storage.actors import ActorRef
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import message_mentions, messages, reactions, rooms
+from causerie.storage.schema import chat_attachments, message_mentions, messages, reactions, rooms
 
 _COLUMNS = (
     "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",
@@ -73,7 +73,7 @@ MessageRow = Row[Any]
 
 
 # Comments counted as unread and shown as "comment"; system messages and deleted stubs are not.
-COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video")
+COUNTED_TYPES = ("comment", "voice-message", "record-audio", "record-video", "object_shared")
 
 
 def _page(bound: Any, *, newest_first: bool) -> Any:
@@ -217,6 +217,7 @@ async def latest(conn: Conn, room_id: int, *, skip_system: Sequence[str] = ()) -
 
 async def delete_all(conn: Conn, room_id: int) -> None:
     """Every message of the room, with their reactions and mention rows."""
+    await conn.execute(delete(chat_attachments).where(chat_attachments.c.room_id == room_id))
     await conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
     await conn.execute(delete(message_mentions).where(message_mentions.c.room_id == room_id))
     await conn.execute(delete(messages).where(messages.c.room_id == room_id))

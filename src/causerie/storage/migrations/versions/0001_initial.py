@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 17:50:54.274495
+Create Date: 2026-12-07 18:11:04.406517
 """
 
 from __future__ import annotations
@@ -40,6 +40,13 @@ def upgrade() -> None:
     with op.batch_alter_table("bruteforce_attempts", schema=None) as batch_op:
         batch_op.create_index("ix_bruteforce_attempts_subnet_action", ["subnet", "action", "occurred"], unique=False)
 
+    op.create_table(
+        "file_blobs",
+        sa.Column("key", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("claimed_at", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_file_blobs")),
+    )
     op.create_table(
         "groups",
         sa.Column("gid", sa.String(length=64), nullable=False),
@@ -170,6 +177,51 @@ def upgrade() -> None:
         batch_op.create_index("ix_attendees_actor", ["actor_type", "actor_id"], unique=False)
 
     op.create_table(
+        "file_nodes",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("owner", sa.String(length=64), nullable=False),
+        sa.Column("parent_id", sa.BigInteger(), nullable=False),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.Column("path_hash", sa.String(length=40), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("is_dir", sa.Boolean(), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("mtime", sa.BigInteger(), nullable=False),
+        sa.Column("etag", sa.String(length=32), nullable=False),
+        sa.Column("mimetype", sa.String(length=255), nullable=False),
+        sa.Column("blob_key", sa.String(length=64), nullable=True),
+        sa.Column("preview_state", sa.Integer(), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=True),
+        sa.Column("height", sa.Integer(), nullable=True),
+        sa.Column("blurhash", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["owner"], ["users.uid"], name=op.f("fk_file_nodes_owner_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_file_nodes")),
+        sa.UniqueConstraint("owner", "path_hash", name=op.f("uq_file_nodes_owner_path_hash")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("file_nodes", schema=None) as batch_op:
+        batch_op.create_index("ix_file_nodes_blob", ["blob_key"], unique=False)
+        batch_op.create_index("ix_file_nodes_parent", ["parent_id"], unique=False)
+
+    op.create_table(
+        "file_quotas",
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("quota", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_file_quotas_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("uid", name=op.f("pk_file_quotas")),
+    )
+    op.create_table(
+        "file_uploads",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_file_uploads_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_file_uploads")),
+        sa.UniqueConstraint("uid", "name", name=op.f("uq_file_uploads_uid_name")),
+    )
+    op.create_table(
         "group_members",
         sa.Column("gid", sa.String(length=64), nullable=False),
         sa.Column("uid", sa.String(length=64), nullable=False),
@@ -217,6 +269,63 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.create_index("ix_messages_room_id", ["room_id", "id"], unique=False)
+
+    op.create_table(
+        "chat_attachments",
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["messages.id"], name=op.f("fk_chat_attachments_message_id_messages"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_chat_attachments_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("message_id", name=op.f("pk_chat_attachments")),
+    )
+    with op.batch_alter_table("chat_attachments", schema=None) as batch_op:
+        batch_op.create_index("ix_chat_attachments_room", ["room_id", "object_type", "message_id"], unique=False)
+
+    op.create_table(
+        "file_shares",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("file_id", sa.BigInteger(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("owner", sa.String(length=64), nullable=False),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("expire_at", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["file_id"], ["file_nodes.id"], name=op.f("fk_file_shares_file_id_file_nodes"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_file_shares_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_file_shares")),
+        sa.UniqueConstraint("file_id", "room_id", name=op.f("uq_file_shares_file_id_room_id")),
+        sa.UniqueConstraint("token", name=op.f("uq_file_shares_token")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("file_shares", schema=None) as batch_op:
+        batch_op.create_index("ix_file_shares_room", ["room_id"], unique=False)
+
+    op.create_table(
+        "file_upload_chunks",
+        sa.Column("upload_id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("blob_key", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["upload_id"],
+            ["file_uploads.id"],
+            name=op.f("fk_file_upload_chunks_upload_id_file_uploads"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("upload_id", "name", name=op.f("pk_file_upload_chunks")),
+    )
+    with op.batch_alter_table("file_upload_chunks", schema=None) as batch_op:
+        batch_op.create_index("ix_file_upload_chunks_blob", ["blob_key"], unique=False)
 
     op.create_table(
         "message_mentions",
@@ -276,11 +385,29 @@ def upgrade() -> None:
     with op.batch_alter_table("talk_sessions", schema=None) as batch_op:
         batch_op.create_index("ix_talk_sessions_attendee", ["attendee_id"], unique=False)
 
+    op.create_table(
+        "file_share_targets",
+        sa.Column("share_id", sa.BigInteger(), nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["share_id"],
+            ["file_shares.id"],
+            name=op.f("fk_file_share_targets_share_id_file_shares"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uid"], ["users.uid"], name=op.f("fk_file_share_targets_uid_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("share_id", "uid", name=op.f("pk_file_share_targets")),
+        sa.UniqueConstraint("uid", "name", name=op.f("uq_file_share_targets_uid_name")),
+    )
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    op.drop_table("file_share_targets")
     with op.batch_alter_table("talk_sessions", schema=None) as batch_op:
         batch_op.drop_index("ix_talk_sessions_attendee")
 
@@ -290,6 +417,18 @@ def downgrade() -> None:
         batch_op.drop_index("ix_message_mentions_actor")
 
     op.drop_table("message_mentions")
+    with op.batch_alter_table("file_upload_chunks", schema=None) as batch_op:
+        batch_op.drop_index("ix_file_upload_chunks_blob")
+
+    op.drop_table("file_upload_chunks")
+    with op.batch_alter_table("file_shares", schema=None) as batch_op:
+        batch_op.drop_index("ix_file_shares_room")
+
+    op.drop_table("file_shares")
+    with op.batch_alter_table("chat_attachments", schema=None) as batch_op:
+        batch_op.drop_index("ix_chat_attachments_room")
+
+    op.drop_table("chat_attachments")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_room_id")
 
@@ -299,6 +438,13 @@ def downgrade() -> None:
         batch_op.drop_index("ix_group_members_uid")
 
     op.drop_table("group_members")
+    op.drop_table("file_uploads")
+    op.drop_table("file_quotas")
+    with op.batch_alter_table("file_nodes", schema=None) as batch_op:
+        batch_op.drop_index("ix_file_nodes_parent")
+        batch_op.drop_index("ix_file_nodes_blob")
+
+    op.drop_table("file_nodes")
     with op.batch_alter_table("attendees", schema=None) as batch_op:
         batch_op.drop_index("ix_attendees_actor")
 
@@ -318,6 +464,7 @@ def downgrade() -> None:
 
     op.drop_table("jobs")
     op.drop_table("groups")
+    op.drop_table("file_blobs")
     with op.batch_alter_table("bruteforce_attempts", schema=None) as batch_op:
         batch_op.drop_index("ix_bruteforce_attempts_subnet_action")
 

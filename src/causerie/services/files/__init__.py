@@ -1,0 +1,1 @@
+"""Files: users' trees, uploads, shares into conversations, previews and the clean-up."""

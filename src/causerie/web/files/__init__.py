@@ -1,0 +1,1 @@
+"""Files over HTTP: the WebDAV subset the apps use, previews, downloads and public share links."""
