@@ -50,6 +50,7 @@ API_MODULES = [
     "causerie.api.chat.reactions",
     "causerie.api.chat.longpoll",
     "causerie.api.calls.external_call",
+    "causerie.api.status.user_status",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = []

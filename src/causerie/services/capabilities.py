@@ -201,6 +201,8 @@ def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int)
             "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": False},
             "bruteforce": {"delay": bruteforce_delay_ms, "allow-listed": False},
             "spreed": spreed(config, user),
+            # Statuses are read and written through the user_status API (services/status).
+            "user_status": {"enabled": True, "restore": True, "supports_emoji": True, "supports_busy": True},
             "causerie": {"version": __version__},
         },
     }

@@ -244,6 +244,65 @@ reactions = Table(
     UniqueConstraint("message_id", "actor_type", "actor_id", "reaction"),
 )
 
+# --- notifications, push, user status -----------------------------------------------------------
+
+# What the notifications app keeps for Talk: one row per recipient and event. Chat notifications
+# name their message (at most one per user and message, so a job that runs twice adds nothing);
+# call notifications have none. The room's token is the object id clients see.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), nullable=False),
+    Column("app", String(32), nullable=False),
+    Column("room_id", Integer, ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    # chat | call
+    Column("object_type", String(64), nullable=False),
+    Column("message_id", BigInteger, ForeignKey("messages.id", ondelete="CASCADE"), nullable=True),
+    # mention_direct | mention_all | mention_group | reply | chat | call
+    Column("subject", String(64), nullable=False),
+    # JSON: who caused it (userType, userId), a mentioned group (sourceId), a call's caller (callee).
+    Column("parameters", Text, nullable=False, default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("uid", "message_id"),
+    Index("ix_notifications_uid_id", "uid", "id"),
+    Index("ix_notifications_room_uid", "room_id", "uid", "object_type"),
+    sqlite_autoincrement=True,
+)
+
+# Web push subscriptions (RFC 8030/8291): one per user and app password, i.e. per device.
+push_subscriptions = Table(
+    "push_subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), nullable=False),
+    Column("app_password_id", Integer, ForeignKey("app_passwords.id", ondelete="CASCADE"), nullable=False),
+    Column("endpoint", String(765), nullable=False),
+    Column("p256dh", String(128), nullable=False),
+    Column("auth", String(64), nullable=False),
+    Column("app_types", String(256), nullable=False, default=""),
+    Column("activation_token", String(36), nullable=False),
+    Column("activated", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+    UniqueConstraint("uid", "app_password_id"),
+    sqlite_autoincrement=True,
+)
+
+# The user_status app's table: one row per user who ever had a status.
+user_statuses = Table(
+    "user_statuses",
+    metadata,
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    # online | away | dnd | busy | invisible | offline
+    Column("status", String(16), nullable=False),
+    Column("status_timestamp", BigInteger, nullable=False, default=0),
+    Column("is_user_defined", Boolean, nullable=False, default=False),
+    Column("message_id", String(64), nullable=True),
+    Column("custom_icon", String(64), nullable=True),
+    Column("custom_message", Text, nullable=True),
+    Column("clear_at", BigInteger, nullable=True),
+)
+
 # --- signaling ----------------------------------------------------------------------------------
 
 # Messages of the internal signaling (no external signaling server), per recipient session.
