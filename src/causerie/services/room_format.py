@@ -34,11 +34,7 @@ from causerie.storage.chat import messages as message_store
 from causerie.storage.db import Conn
 from causerie.storage.rooms import participants as participant_store
 
-# Notification levels.
-NOTIFY_DEFAULT = 0
-NOTIFY_ALWAYS = 1
-NOTIFY_MENTION = 2
-NOTIFY_NEVER = 3
+NOTIFY_NEVER = r.NOTIFY_NEVER
 
 
 @dataclass(frozen=True)
@@ -65,7 +61,7 @@ async def format_room(
     partner = one_to_one_partner(room, viewer)
     if statuses is not None and partner is not None:
         data.update(status_fields(statuses.get(partner)))
-    data.update(_participant_fields(room, participant))
+    data.update(_participant_fields(room, participant, viewer))
     data.update(_call_fields(room, participant, viewer))
     data.update(await _chat_fields(conn, room, participant))
     if participant is not None and include_last_message:
@@ -144,18 +140,7 @@ async def _room_fields(conn: Conn, room: Room, participant: Participant | None, 
     }
 
 
-def _notification_level(room: Room, participant: Participant) -> int:
-    level = participant.attendee.notification_level
-    if level != NOTIFY_DEFAULT:
-        return level
-    if participant.is_guest:
-        return NOTIFY_NEVER
-    if room.type == r.ONE_TO_ONE:
-        return NOTIFY_ALWAYS
-    return NOTIFY_MENTION
-
-
-def _participant_fields(room: Room, participant: Participant | None) -> dict[str, Any]:
+def _participant_fields(room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
     if participant is None:
         return {
             "participantType": p.GUEST,
@@ -191,7 +176,12 @@ def _participant_fields(room: Room, participant: Participant | None) -> dict[str
         "isArchived": attendee.archived,
         "isImportant": attendee.important,
         "isSensitive": attendee.sensitive,
-        "notificationLevel": _notification_level(room, participant),
+        "notificationLevel": r.notification_level(
+            room,
+            attendee.notification_level,
+            group_default=viewer.config.integer(r.DEFAULT_GROUP_NOTIFICATION, r.NOTIFY_MENTION),
+            is_guest=participant.is_guest,
+        ),
         "notificationCalls": attendee.notification_calls,
         "lastPing": session.last_ping if session is not None else 0,
         "sessionId": session.session_id if session is not None else "0",

@@ -171,6 +171,8 @@ attendees = Table(
     Column("invited_cloud_id", String(255), nullable=False, default=""),
     UniqueConstraint("room_id", "actor_type", "actor_id"),
     Index("ix_attendees_actor", "actor_type", "actor_id"),
+    # Who of a room wants every message notified (a send asks).
+    Index("ix_attendees_room_level", "room_id", "notification_level"),
     sqlite_autoincrement=True,
 )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:13:29.834801
+Create Date: 2026-12-07 18:21:27.203737
 """
 
 from __future__ import annotations
@@ -168,6 +168,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attendees", schema=None) as batch_op:
         batch_op.create_index("ix_attendees_actor", ["actor_type", "actor_id"], unique=False)
+        batch_op.create_index("ix_attendees_room_level", ["room_id", "notification_level"], unique=False)
 
     op.create_table(
         "group_members",
@@ -371,6 +372,7 @@ def downgrade() -> None:
 
     op.drop_table("group_members")
     with op.batch_alter_table("attendees", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendees_room_level")
         batch_op.drop_index("ix_attendees_actor")
 
     op.drop_table("attendees")
