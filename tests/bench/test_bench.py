@@ -45,3 +45,8 @@ def test_guessing_benchmark_runs() -> None:
     out = _bench("bench.guessing", "--guessers", "3", "--seconds", "0.5", "--rounds", "1")
     assert "| alone |" in out
     assert "| 3 clients guessing |" in out
+
+
+def test_push_benchmark_runs() -> None:
+    out = _bench("bench.push", "--rounds", "2")
+    assert "| mention sent → push received |" in out
