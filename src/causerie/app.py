@@ -54,9 +54,15 @@ API_MODULES = [
     "causerie.api.calls.external_call",
     "causerie.api.files.shares",
     "causerie.api.chat.shared_items",
+    "causerie.api.status.user_status",
+    "causerie.api.push.webpush",
+    "causerie.api.notifications.notifications",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = [
+    "causerie.services.notifications.creation",
+    "causerie.services.push.delivery",
+]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
@@ -186,7 +192,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         await config_with_keys(runtime.db)
         await runtime.broker.start()
         housekeeping = asyncio.create_task(_housekeeping(runtime))
-        runner = Runner(JobContext(runtime.db, runtime.http, runtime.broker), runtime.hub, _job_handlers())
+        context = JobContext(runtime.db, runtime.http, runtime.broker, settings.base_url)
+        runner = Runner(context, runtime.hub, _job_handlers())
         running = asyncio.create_task(runner.run_forever())
         log.info("causerie %s ready on %s", __version__, settings.base_url)
         try:

@@ -50,3 +50,8 @@ def test_guessing_benchmark_runs() -> None:
 def test_files_benchmark_runs() -> None:
     out = _bench("bench.files", "--size-mib", "2", "--rss-mib", "2", "--previews", "1", "--stores", "disk")
     assert "| disk |" in out
+
+
+def test_push_benchmark_runs() -> None:
+    out = _bench("bench.push", "--rounds", "2")
+    assert "| mention sent → push received |" in out

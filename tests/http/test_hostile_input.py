@@ -15,9 +15,9 @@ from urllib.parse import quote
 import httpx
 import pytest
 
-from tests.support.talk import CHAT, REACTION, ROOM, group_room, history, join, public_room, send
 from tests.support.client import TalkClient, data, meta
 from tests.support.server import ServerProcess, password_of
+from tests.support.talk import CHAT, REACTION, ROOM, group_room, history, join, public_room, send
 
 SIGNALING = "apps/spreed/api/v3/signaling"
 HUGE = "7" * 5000  # past int()'s 4,300 digits

@@ -106,6 +106,9 @@ def render(
         return Response(
             status_code=304, headers={k: v for k, v in (headers or {}).items() if not k.startswith("X-Chat")}
         )
+    if version == 2 and status == 204:
+        # No content means no body (Nextcloud's heartbeat with nothing to keep alive).
+        return Response(status_code=204, headers=dict(headers or {}))
     if status == 304:
         data = None
     key = (version, as_json, status, message)

@@ -82,6 +82,25 @@ FEATURES = [
 ]
 FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
 
+# The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
+# reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with
+# ``webpush``. No proxy push (``devices``), no test push, no admin notifications.
+NOTIFICATIONS: dict[str, list[str]] = {
+    "ocs-endpoints": [
+        "list",
+        "get",
+        "delete",
+        "delete-all",
+        "icons",
+        "rich-strings",
+        "action-web",
+        "user-status",
+        "exists",
+    ],
+    "push": ["object-data", "delete", "webpush"],
+    "admin-notifications": [],
+}
+
 
 def spreed(config: AppConfig, user: User | None) -> dict[str, Any]:
     start_calls = config.integer("start_calls")
@@ -228,6 +247,9 @@ def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int)
             "bruteforce": {"delay": bruteforce_delay_ms, "allow-listed": False},
             "spreed": spreed(config, user),
             **files_capabilities(),
+            "notifications": NOTIFICATIONS,
+            # Statuses are read and written through the user_status API (services/status).
+            "user_status": {"enabled": True, "restore": True, "supports_emoji": True, "supports_busy": True},
             "causerie": {"version": __version__},
         },
     }

@@ -15,6 +15,7 @@ values with neutral defaults: participantType 4, attendeeId 0, permissions 1 and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,16 +27,14 @@ from causerie.services.rooms import participants as p
 from causerie.services.rooms import rooms as r
 from causerie.services.rooms.participants import Listed, Participant
 from causerie.services.rooms.rooms import Room
+from causerie.services.status import statuses as user_statuses
+from causerie.services.status.statuses import UserStatus
 from causerie.storage.accounts import users as accounts
 from causerie.storage.chat import messages as message_store
 from causerie.storage.db import Conn
 from causerie.storage.rooms import participants as participant_store
 
-# Notification levels.
-NOTIFY_DEFAULT = 0
-NOTIFY_ALWAYS = 1
-NOTIFY_MENTION = 2
-NOTIFY_NEVER = 3
+NOTIFY_NEVER = r.NOTIFY_NEVER
 
 
 @dataclass(frozen=True)
@@ -53,10 +52,16 @@ async def format_room(
     viewer: Viewer,
     *,
     include_last_message: bool = True,
+    statuses: Mapping[str, UserStatus] | None = None,
 ) -> dict[str, Any]:
+    """``statuses``: the user statuses read for a list (``includeStatus``); a one-to-one room then
+    carries its other user's, as Talk's RoomFormatter adds them."""
     data: dict[str, Any] = {}
     data.update(await _room_fields(conn, room, participant, viewer))
-    data.update(_participant_fields(room, participant))
+    partner = one_to_one_partner(room, viewer)
+    if statuses is not None and partner is not None:
+        data.update(status_fields(statuses.get(partner)))
+    data.update(_participant_fields(room, participant, viewer))
     data.update(_call_fields(room, participant, viewer))
     data.update(await _chat_fields(conn, room, participant))
     if participant is not None and include_last_message:
@@ -64,6 +69,26 @@ async def format_room(
         if last_message is not None:
             data["lastMessage"] = last_message
     return data
+
+
+def one_to_one_partner(room: Room, viewer: Viewer) -> str | None:
+    """The other user of a one-to-one room, for the user looking at it."""
+    if room.type != r.ONE_TO_ONE or viewer.user is None:
+        return None
+    others = [uid for uid in room.one_to_one_users() if uid != viewer.user.uid]
+    return others[0] if others else None
+
+
+def status_fields(status: UserStatus | None) -> dict[str, Any]:
+    """``status``, ``statusIcon``, ``statusMessage``, ``statusClearAt`` of a user; offline without a status."""
+    if status is None:
+        return {"status": user_statuses.OFFLINE, "statusIcon": None, "statusMessage": None, "statusClearAt": None}
+    return {
+        "status": user_statuses.visible_status(status),
+        "statusIcon": status.custom_icon,
+        "statusMessage": status.custom_message,
+        "statusClearAt": status.clear_at,
+    }
 
 
 def default_avatar_version(room: Room) -> str:
@@ -115,18 +140,7 @@ async def _room_fields(conn: Conn, room: Room, participant: Participant | None, 
     }
 
 
-def _notification_level(room: Room, participant: Participant) -> int:
-    level = participant.attendee.notification_level
-    if level != NOTIFY_DEFAULT:
-        return level
-    if participant.is_guest:
-        return NOTIFY_NEVER
-    if room.type == r.ONE_TO_ONE:
-        return NOTIFY_ALWAYS
-    return NOTIFY_MENTION
-
-
-def _participant_fields(room: Room, participant: Participant | None) -> dict[str, Any]:
+def _participant_fields(room: Room, participant: Participant | None, viewer: Viewer) -> dict[str, Any]:
     if participant is None:
         return {
             "participantType": p.GUEST,
@@ -162,7 +176,12 @@ def _participant_fields(room: Room, participant: Participant | None) -> dict[str
         "isArchived": attendee.archived,
         "isImportant": attendee.important,
         "isSensitive": attendee.sensitive,
-        "notificationLevel": _notification_level(room, participant),
+        "notificationLevel": r.notification_level(
+            room,
+            attendee.notification_level,
+            group_default=viewer.config.integer(r.DEFAULT_GROUP_NOTIFICATION, r.NOTIFY_MENTION),
+            is_guest=participant.is_guest,
+        ),
         "notificationCalls": attendee.notification_calls,
         "lastPing": session.last_ping if session is not None else 0,
         "sessionId": session.session_id if session is not None else "0",
@@ -208,15 +227,18 @@ async def _last_message(conn: Conn, room: Room, participant: Participant, viewer
     return await chat_format.last_message(conn, chat_format.RoomRef.of(room), participant.actor)
 
 
-def format_participant(room: Room, listed: Listed, admin_default: int) -> dict[str, Any]:
-    """One entry of ``GET /room/{token}/participants``."""
+def format_participant(
+    room: Room, listed: Listed, admin_default: int, statuses: Mapping[str, UserStatus] | None = None
+) -> dict[str, Any]:
+    """One entry of ``GET /room/{token}/participants``; users carry their status when ``statuses``
+    were read (``includeStatus``)."""
     attendee = listed.attendee
     in_call = 0
     last_ping = 0
     for session in listed.sessions:
         in_call |= session.in_call
         last_ping = max(last_ping, session.last_ping)
-    return {
+    entry = {
         "roomToken": room.token,
         "inCall": in_call,
         "lastPing": last_ping,
@@ -232,6 +254,9 @@ def format_participant(room: Room, listed: Listed, admin_default: int) -> dict[s
         "phoneNumber": "",
         "callId": "",
     }
+    if statuses is not None and attendee.actor_type == actors.USERS:
+        entry.update(status_fields(statuses.get(attendee.actor_id)))
+    return entry
 
 
 def _attendee_display_name(attendee: p.Attendee) -> str:

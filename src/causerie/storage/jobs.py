@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import jobs
+from causerie.storage.tables.jobs import jobs
 
 PENDING = "pending"
 DONE = "done"

@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -174,6 +174,11 @@ def _valid_token(token: str) -> bool:
     return 0 < len(token) <= 64 and all(c in _TOKEN_CHARS for c in token)
 
 
+async def talk_icon(request: Request) -> Response:
+    """Talk's app icon, which notifications name as theirs (``icon``)."""
+    return FileResponse(HERE / "static" / "app-dark.svg", media_type="image/svg+xml")
+
+
 async def not_found(request: Request) -> Response:
     return _render(request, "not_found.html", {}, status=404)
 
@@ -186,5 +191,6 @@ routes: list[BaseRoute] = [
     Route("/apps/spreed", app_page, methods=["GET"]),
     Route("/apps/spreed/", app_page, methods=["GET"]),
     Route("/call/{token}", conversation_link, methods=["GET"]),
+    Route("/apps/spreed/img/app-dark.svg", talk_icon, methods=["GET"]),
     Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
 ]

@@ -19,6 +19,8 @@ import pytest
 from tests.api.calls.test_signaling import verify_es256
 from tests.conftest import fresh_postgres_database
 from tests.support.client import OCS_HEADERS, TalkClient, data
+from tests.support.notifying import jobs_done
+from tests.support.push_service import PushService
 from tests.support.server import ServerProcess
 from tests.support.server import test_database_kind as database_kind
 
@@ -602,3 +604,132 @@ def test_processes_starting_together_on_postgres_share_one_token_key(fresh_postg
     finally:
         for process in processes:
             process.stop()
+
+
+# --- the notifications and user_status blocks ------------------------------------------------------
+
+NOTIFICATIONS = "apps/notifications/api/v2/notifications"
+USER_STATUS = "apps/user_status/api/v1"
+
+
+def _block_flags(client: TalkClient) -> set[str]:
+    """Every promise of the two blocks: each listed entry of ``notifications``, each true flag of
+    ``user_status``."""
+    capabilities = data(client.get(CAPABILITIES))["capabilities"]
+    flags = {
+        f"notifications.{key}.{entry}" for key, entries in capabilities["notifications"].items() for entry in entries
+    }
+    return flags | {f"user_status.{key}" for key, value in capabilities["user_status"].items() if value is True}
+
+
+@pytest.fixture
+def mentioned(server: ServerProcess, make_client: Callable[..., TalkClient]) -> tuple[TalkClient, dict[str, Any]]:
+    """Carol, mentioned by Alice a moment ago, and her notification of it."""
+    alice, carol = make_client("alice"), make_client("carol")
+    carol.delete(NOTIFICATIONS)
+    token = data(alice.post(ROOM, json={"roomType": 2, "roomName": "Probe"}))["token"]
+    alice.post(f"{ROOM}/{token}/participants", json={"newParticipant": "carol", "source": "users"})
+    alice.post(f"{CHAT}/{token}", json={"message": "@carol look"})
+    jobs_done(server)
+    [notification] = data(carol.get(NOTIFICATIONS))
+    return carol, notification
+
+
+def _pushed(server: ServerProcess, service: PushService) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A device's push of a mention and of its dismissal."""
+    output = server.occ("user:add-app-password", "carol", "--name", "probe").stdout
+    carol = TalkClient(server.base_url, "carol", password=output.strip().splitlines()[-1])
+    alice = TalkClient(server.base_url, "alice")
+    subscription = service.subscription("/push/probe")
+    keys = {"endpoint": subscription.endpoint, "uaPublicKey": subscription.p256dh, "auth": subscription.auth}
+    assert carol.post("apps/notifications/api/v2/webpush", data={**keys, "appTypes": "talk"}).status_code == 201
+    token = subscription.decrypt(service.next_push("/push/probe").body)["activationToken"]
+    assert carol.post("apps/notifications/api/v2/webpush/activate", data={"activationToken": token}).status_code == 202
+    room = data(alice.post(ROOM, json={"roomType": 1, "invite": "carol"}))["token"]
+    sent = data(alice.post(f"{CHAT}/{room}", json={"message": "ping"}))
+    new = subscription.decrypt(service.next_push("/push/probe").body)
+    carol.post(f"{CHAT}/{room}/read", json={"lastReadMessage": sent["id"]})
+    gone = subscription.decrypt(service.next_push("/push/probe").body)
+    return new, gone
+
+
+def _header_status(carol: TalkClient, notification: dict[str, Any]) -> bool:
+    carol.put(f"{USER_STATUS}/user_status/status", json={"statusType": "away"})
+    return carol.get(NOTIFICATIONS).headers["X-Nextcloud-User-Status"] == "away"
+
+
+# Each flag, shown working: ``(carol, her notification)`` for the notifications API, a push
+# service on loopback for the push flags, Carol's status calls for user_status.
+MENTION_PROBES: dict[str, Callable[[TalkClient, dict[str, Any]], bool]] = {
+    "notifications.ocs-endpoints.list": lambda c, n: n["subject"] == "Alice Adams mentioned you in conversation Probe",
+    "notifications.ocs-endpoints.get": lambda c, n: data(c.get(f"{NOTIFICATIONS}/{n['notification_id']}")) == n,
+    "notifications.ocs-endpoints.delete": lambda c, n: (
+        c.delete(f"{NOTIFICATIONS}/{n['notification_id']}").status_code == 200 and data(c.get(NOTIFICATIONS)) == []
+    ),
+    "notifications.ocs-endpoints.delete-all": lambda c, n: (
+        c.delete(NOTIFICATIONS).status_code == 200 and data(c.get(NOTIFICATIONS)) == []
+    ),
+    "notifications.ocs-endpoints.icons": lambda c, n: (
+        c.http.get(n["icon"]).headers["content-type"].startswith("image/")
+    ),
+    "notifications.ocs-endpoints.rich-strings": lambda c, n: (
+        n["subjectRich"] == "{user} mentioned you in conversation {call}"
+        and n["subjectRichParameters"]["user"]["id"] == "alice"
+        and n["messageRich"] == "{mention-user1} look"
+    ),
+    "notifications.ocs-endpoints.action-web": lambda c, n: [a["type"] for a in n["actions"]] == ["WEB"],
+    "notifications.ocs-endpoints.user-status": _header_status,
+    "notifications.ocs-endpoints.exists": lambda c, n: (
+        data(c.post(f"{NOTIFICATIONS}/exists", json={"ids": [n["notification_id"], 2**31]})) == [n["notification_id"]]
+    ),
+}
+PUSH_PROBES: dict[str, Callable[[dict[str, Any], dict[str, Any]], bool]] = {
+    "notifications.push.webpush": lambda new, gone: new["subject"] == "Alice Adams\nping",
+    "notifications.push.object-data": lambda new, gone: (
+        {new["app"], new["type"]} == {"spreed", "chat"} and new["nid"] > 0
+    ),
+    "notifications.push.delete": lambda new, gone: gone == {"nid": new["nid"], "delete": True},
+}
+STATUS_PROBES: dict[str, Callable[[TalkClient], bool]] = {
+    "user_status.enabled": lambda c: (
+        data(c.put(f"{USER_STATUS}/user_status/status", json={"statusType": "dnd"}))["status"] == "dnd"
+    ),
+    "user_status.supports_emoji": lambda c: (
+        data(c.put(f"{USER_STATUS}/user_status/message/custom", json={"statusIcon": "🧪", "message": "Probing"}))[
+            "icon"
+        ]
+        == "🧪"
+    ),
+    "user_status.supports_busy": lambda c: (
+        data(c.put(f"{USER_STATUS}/user_status/status", json={"statusType": "busy"}))["status"] == "busy"
+    ),
+    # Causerie never saves a status to restore; the endpoint answers as Nextcloud does then.
+    "user_status.restore": lambda c: c.delete(f"{USER_STATUS}/user_status/revert/meeting").status_code == 200,
+}
+
+
+def test_no_block_flag_is_announced_without_a_probe(alice: TalkClient) -> None:
+    probes = set(MENTION_PROBES) | set(PUSH_PROBES) | set(STATUS_PROBES)
+    announced = _block_flags(alice)
+    assert announced == probes, f"unproven: {sorted(announced - probes)}; stale: {sorted(probes - announced)}"
+
+
+@pytest.mark.parametrize("flag", sorted(MENTION_PROBES))
+def test_the_notifications_api_works(flag: str, mentioned: tuple[TalkClient, dict[str, Any]]) -> None:
+    carol, notification = mentioned
+    assert MENTION_PROBES[flag](carol, notification), flag
+
+
+@pytest.fixture(scope="module")
+def pushes(push_server: ServerProcess, push_service: PushService) -> tuple[dict[str, Any], dict[str, Any]]:
+    return _pushed(push_server, push_service)
+
+
+@pytest.mark.parametrize("flag", sorted(PUSH_PROBES))
+def test_web_push_works(flag: str, pushes: tuple[dict[str, Any], dict[str, Any]]) -> None:
+    assert PUSH_PROBES[flag](*pushes), flag
+
+
+@pytest.mark.parametrize("flag", sorted(STATUS_PROBES))
+def test_user_status_works(flag: str, make_client: Callable[..., TalkClient]) -> None:
+    assert STATUS_PROBES[flag](make_client("carol")), flag

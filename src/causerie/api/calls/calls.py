@@ -9,6 +9,8 @@ from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
+from causerie.services.jobs import queue as jobs
+from causerie.services.notifications import dismissal
 from causerie.services.rooms import calls
 from causerie.services.rooms.system_messages import room_key
 
@@ -31,7 +33,7 @@ async def join_call(ctx: Ctx) -> None:
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         config = await AppConfig.load(conn, APP)
-        await calls.join(
+        started = await calls.join(
             conn,
             room,
             participant,
@@ -40,7 +42,11 @@ async def join_call(ctx: Ctx) -> None:
             silent=ctx.params.boolean("silent"),
             now=int(time.time()),
         )
+        # Whoever joins has answered: their call notification goes, as in Talk.
+        pushed = await dismissal.call_joined(conn, room, participant)
     await ctx.runtime.publish(room_key(token))
+    if started or pushed:
+        await jobs.wake(ctx.runtime.broker)
 
 
 @api.put(PATH, auth=Auth.PUBLIC)

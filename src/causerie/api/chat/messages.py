@@ -19,6 +19,8 @@ from causerie.services.chat.history import Page
 from causerie.services.chat.mentions import candidates
 from causerie.services.errors import NotFound, TooManyRequests
 from causerie.services.files import tree
+from causerie.services.jobs import queue as jobs
+from causerie.services.notifications import dismissal
 from causerie.services.rooms.actors import USERS
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
@@ -61,9 +63,25 @@ async def receive(ctx: Ctx) -> Reply:
     async with db.read() as conn:
         room, participant = await room_access.load(ctx, conn, token)
         chat.require_no_lobby(room, participant)
-    if future and params.integer("setReadMarker", 1) == 1 and last_known > participant.attendee.last_read_message:
+        # Talk's markNotificationsAsRead: a user polling the chat sees it. Only an unread message
+        # can have a notification that is still shown, so a read chat costs no query here.
+        viewed = (
+            future
+            and params.integer("markNotificationsAsRead", 1) == 1
+            and room.last_message_id > participant.attendee.last_read_message
+            and await dismissal.has_chat_notifications(conn, room, participant)
+        )
+    move = future and params.integer("setReadMarker", 1) == 1 and last_known > participant.attendee.last_read_message
+    if move or viewed:
+        pushed = False
         async with db.write() as conn:
-            await chat.move_read_marker_forward(conn, participant, last_known)
+            if move:
+                await chat.move_read_marker_forward(conn, participant, last_known)
+                pushed = await dismissal.read_up_to(conn, room, participant, last_known)
+            if viewed:
+                pushed = await dismissal.chat_viewed(conn, room, participant) or pushed
+        if pushed:
+            await jobs.wake(ctx.runtime.broker)
 
     def read_page(newer: bool) -> Awaitable[Page | None]:
         return history.read_page(db, room, last_known, limit, newer=newer, include=include)
@@ -141,6 +159,8 @@ async def send(ctx: Ctx) -> Reply:
         prepared = await chat_format.prepare(conn, ref, [sent.row], reactions=bool(parents), known_parents=parents)
     data = chat_format.present(prepared, participant.actor, {})[0]
     await ctx.runtime.publish(room_key(room.token))
+    if sent.notifies:
+        await jobs.wake(ctx.runtime.broker)
     if limited and sent.mentions_anyone:
         await throttler.register_attempt(ctx.ip, chat.GUEST_MENTION_ACTION)
     return Reply(data, status=201, headers=headers)
@@ -193,9 +213,17 @@ async def clear_history(ctx: Ctx) -> Reply:
 async def set_read_marker(ctx: Ctx) -> Reply:
     last_read = ctx.params.opt_integer("lastReadMessage")
     marker = None if last_read is None else chat.clamp_id(last_read)
-    return await _change_read_state(
-        ctx, lambda conn, room, participant: chat.set_read_marker(conn, room, participant, marker)
-    )
+    pushed: list[bool] = []
+
+    async def change(conn: Conn, room: Room, participant: Participant) -> None:
+        # Reading up to a message dismisses the notifications about it (and those before).
+        up_to = await chat.set_read_marker(conn, room, participant, marker)
+        pushed.append(await dismissal.read_up_to(conn, room, participant, up_to))
+
+    reply = await _change_read_state(ctx, change)
+    if any(pushed):
+        await jobs.wake(ctx.runtime.broker)
+    return reply
 
 
 @api.delete(BASE + "/read", auth=Auth.PUBLIC)
@@ -228,4 +256,15 @@ async def edit(ctx: Ctx) -> Reply:
 @api.delete(BASE + "/{messageId:int}", auth=Auth.PUBLIC)
 async def delete(ctx: Ctx) -> Reply:
     message_id = chat.clamp_id(ctx.params.integer("messageId"))
-    return await _change_chat(ctx, lambda conn, room, participant: chat.delete(conn, room, participant, message_id))
+    pushed: list[bool] = []
+
+    async def change(conn: Conn, room: Room, participant: Participant) -> int:
+        system_id = await chat.delete(conn, room, participant, message_id)
+        # Nobody is told about a message that is gone.
+        pushed.append(await dismissal.message_deleted(conn, message_id))
+        return system_id
+
+    reply = await _change_chat(ctx, change)
+    if any(pushed):
+        await jobs.wake(ctx.runtime.broker)
+    return reply

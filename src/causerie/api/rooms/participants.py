@@ -7,18 +7,22 @@ from typing import Any
 
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply, attempt_metadata
+from causerie.services import clock
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import BadRequest
 from causerie.services.room_format import format_participant, format_room
-from causerie.services.rooms import attendees, joining, participants
+from causerie.services.rooms import actors, attendees, joining, participants
 from causerie.services.rooms import settings as room_settings
 from causerie.services.rooms.participants import require_moderator
 from causerie.services.rooms.rooms import ROOM_PASSWORD_ACTION, ROOM_TOKEN_ACTION
 from causerie.services.rooms.system_messages import room_key
+from causerie.services.status import statuses as user_statuses
 
 api = Api()
 BASE = "/apps/spreed/api/v4/room/{token}"
+# Talk's Config::USER_STATUS_INTEGRATION_LIMIT: larger lists come without statuses.
+STATUS_LIST_LIMIT = 100
 
 
 @api.get(f"{BASE}/participants", auth=Auth.PUBLIC)
@@ -28,7 +32,14 @@ async def list_participants(ctx: Ctx) -> Any:
         room, _ = await room_access.load(ctx, conn, token)
         listed = await participants.list_participants(conn, room)
         admin_default = participants.admin_default_permissions(await AppConfig.load(conn, APP))
-    return [format_participant(room, entry, admin_default) for entry in listed]
+        statuses = None
+        headers = {}
+        if ctx.user is not None and ctx.params.boolean("includeStatus") and len(listed) < STATUS_LIST_LIMIT:
+            uids = [entry.attendee.actor_id for entry in listed if entry.attendee.actor_type == actors.USERS]
+            statuses = await user_statuses.of_users(conn, uids, int(clock.now()))
+            # PHP's header for ``true``.
+            headers["X-Nextcloud-Has-User-Statuses"] = "1"
+    return Reply([format_participant(room, entry, admin_default, statuses) for entry in listed], headers=headers)
 
 
 @api.post(f"{BASE}/participants")

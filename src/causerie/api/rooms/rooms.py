@@ -9,12 +9,12 @@ from typing import Any
 from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.http.params import ParamError, Params
-from causerie.services import capabilities
+from causerie.services import capabilities, clock
 from causerie.services.calls import external_call
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import Unauthorized
-from causerie.services.room_format import Viewer, format_room
+from causerie.services.room_format import Viewer, format_room, one_to_one_partner
 from causerie.services.rooms import creation as room_creation
 from causerie.services.rooms import rooms
 from causerie.services.rooms import settings as room_settings
@@ -28,6 +28,7 @@ from causerie.services.rooms.participants import (
 )
 from causerie.services.rooms.rooms import ROOM_TOKEN_ACTION
 from causerie.services.rooms.system_messages import room_key
+from causerie.services.status import statuses as user_statuses
 from causerie.storage.db import Conn
 
 api = Api()
@@ -117,11 +118,21 @@ async def list_rooms(ctx: Ctx) -> Reply:
     async with ctx.runtime.db.read() as conn:
         viewer = await room_access.viewer(ctx, conn)
         result: list[dict[str, Any]] = []
-        for room in await rooms.of_user(conn, user.uid):
+        found = await rooms.of_user(conn, user.uid)
+        statuses = None
+        if include_status:
+            # One query for the other users of every one-to-one room.
+            partners = [uid for room in found if (uid := one_to_one_partner(room, viewer)) is not None]
+            statuses = await user_statuses.of_users(conn, partners, int(clock.now()))
+        for room in found:
             if modified_since and not rooms.changed_since(room, modified_since, include_status):
                 continue
             participant = await find_participant(conn, room, requester)
-            result.append(await format_room(conn, room, participant, viewer, include_last_message=include_last_message))
+            result.append(
+                await format_room(
+                    conn, room, participant, viewer, include_last_message=include_last_message, statuses=statuses
+                )
+            )
     headers = talk_hash_header(viewer)
     headers["X-Nextcloud-Talk-Modified-Before"] = str(modified_before)
     return Reply(result, headers=headers)
@@ -144,7 +155,10 @@ async def get_room(ctx: Ctx) -> Reply:
     async with ctx.runtime.db.read() as conn:
         room, participant = await load_viewer(conn, room_access.requester(ctx), token)
         viewer = await room_access.viewer(ctx, conn)
-        data = await format_room(conn, room, participant, viewer)
+        partner = one_to_one_partner(room, viewer) if participant is not None else None
+        # Talk's RoomFormatter reads the other user's status for a one-to-one room it formats alone.
+        statuses = None if partner is None else await user_statuses.of_users(conn, [partner], int(clock.now()))
+        data = await format_room(conn, room, participant, viewer, statuses=statuses)
     return Reply(data, headers=talk_hash_header(viewer))
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from causerie.services.chat import files as chat_files
 from causerie.services.chat import mentions as mention_parser
+from causerie.services.chat import notifying
 from causerie.services.chat.files import OBJECT_SHARED
 from causerie.services.chat.format import COMMENT, REPLYABLE_ACTORS, REPLYABLE_TYPES, parameters_of
 from causerie.services.chat.mentions import MentionRoom, Parsed
@@ -117,6 +118,8 @@ class Sent:
     message_id: int
     row: Any  # the stored message, as the storage would return it
     mentions_anyone: bool
+    # A notification job was enqueued: wake the job runners after the commit.
+    notifies: bool = False
 
 
 async def draft(
@@ -171,8 +174,11 @@ async def post(conn: Conn, room: Room, participant: Participant, draft: Draft, *
     await _mark_mentions(conn, room, participant, draft.parsed, message_id)
     # Your own message is read (Talk moves the sender's marker on send).
     await chat_markers.set_last_read(conn, participant.attendee_id, message_id)
+    notifies = await notifying.announce(
+        conn, room, draft.actor, message_id, draft.parsed.parameters, draft.parent, silent=draft.silent
+    )
     # ``store.insert`` moved the room's lastActivity, which is what room listings filter on.
-    return Sent(message_id, row, draft.parsed.mentions_anyone)
+    return Sent(message_id, row, draft.parsed.mentions_anyone, notifies)
 
 
 async def send(conn: Conn, room: Room, participant: Participant, *, now: int | None = None, **fields: Any) -> Sent:
@@ -275,11 +281,13 @@ async def clear_history(conn: Conn, room: Room, participant: Participant, *, now
     return await post_system(conn, room.id, participant.actor, "history_cleared", {}, now=now)
 
 
-async def set_read_marker(conn: Conn, room: Room, participant: Participant, last_read: int | None) -> None:
-    """``POST /chat/{token}/read``: no id means "everything", Talk's ``chat-read-last``."""
+async def set_read_marker(conn: Conn, room: Room, participant: Participant, last_read: int | None) -> int:
+    """``POST /chat/{token}/read``: no id means "everything", Talk's ``chat-read-last``. Returns
+    the marker set."""
     if last_read is None or last_read <= 0:
         last_read = await store.last_id(conn, room.id)
     await chat_markers.set_last_read(conn, participant.attendee_id, last_read)
+    return last_read
 
 
 async def mark_unread(conn: Conn, room: Room, participant: Participant) -> None:

@@ -7,7 +7,10 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from causerie.services.config import signaling
+from causerie.services.config import (
+    notifications_config,  # noqa: F401  (its keys are known wherever Talk's are)
+    signaling,
+)
 from causerie.services.config.appconfig import LEXICON, Key
 from causerie.services.errors import InvalidConfigValue
 
@@ -95,6 +98,11 @@ def _check_attachment_folder(value: Any) -> None:
         raise InvalidConfigValue("default_attachment_folder must be a folder path starting with /, e.g. /Talk")
 
 
+def _check_notification_level(value: Any) -> None:
+    if int(value) not in (1, 2, 3):
+        raise InvalidConfigValue("a notification level is 1 (always), 2 (mentions) or 3 (never)")
+
+
 def _check_permissions(value: Any) -> None:
     if not 0 <= int(value) <= 255:
         raise InvalidConfigValue("permissions are a bit field from 0 to 255")
@@ -102,6 +110,13 @@ def _check_permissions(value: Any) -> None:
 
 for key in (
     Key("start_calls", "integer", 0, validate=_check_start_calls, help="who may start calls; 3 disables them"),
+    Key(
+        "default_group_notification",
+        "integer",
+        2,
+        validate=_check_notification_level,
+        help="chat notifications of group conversations at the default level: 1 always, 2 mentions, 3 never",
+    ),
     Key("start_conversations", "array", [], help="groups allowed to create conversations"),
     Key("default_permissions", "integer", 0, validate=_check_permissions),
     Key("delete_one_to_one_conversations", "boolean", False, help="allow deleting one-to-one conversations"),

@@ -33,11 +33,13 @@ BACKOFF_CAP_S = 60.0
 
 @dataclass(frozen=True)
 class JobContext:
-    """What a handler may use: the database, the outgoing HTTP client and the broker."""
+    """What a handler may use: the database, the outgoing HTTP client, the broker, and the server's
+    public base URL (for links and contacts in what it sends)."""
 
     db: Database
     http: httpx.AsyncClient
     broker: Broker
+    base_url: str = ""
 
 
 Handler = Callable[[JobContext, dict[str, Any]], Awaitable[None]]

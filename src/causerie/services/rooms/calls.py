@@ -23,6 +23,7 @@ from typing import Any
 
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.errors import BadRequest, Forbidden, NotFound, PreconditionFailed
+from causerie.services.jobs import queue as job_queue
 from causerie.services.rooms import actors, system_messages
 from causerie.services.rooms import participants as p
 from causerie.services.rooms import rooms as r
@@ -47,6 +48,10 @@ START_CALL_MODERATORS = 2
 START_CALL_NOONE = 3
 
 EXTERNAL_CALL_OBJECT = "external_call"
+
+# The job a started call leaves for the notifications (``services.notifications``), enqueued in the
+# transaction that started it: ``{"room": id, "actorType": …, "actorId": …}``.
+CALL_STARTED = "calls.call-started"
 
 # Talk's Session::SESSION_TIMEOUT: peers are listed while they pinged within this many seconds.
 SESSION_TIMEOUT_S = 30
@@ -128,8 +133,9 @@ async def join(
     flags: int | None,
     silent: bool,
     now: int,
-) -> None:
-    """``POST /call/{token}``: put the participant's session in the call."""
+) -> bool:
+    """``POST /call/{token}``: put the participant's session in the call. True when that started
+    the call (a notification job waits: wake the job runners after the commit)."""
     check_call_guards(room, participant, config, now)
     session = _require_session(participant)
     flags = DEFAULT_FLAGS if flags is None else flags
@@ -138,7 +144,7 @@ async def join(
     others = await _others_in_call(conn, room, session.session_id)
     if room.type in _NO_CALL_TYPES or (not others and not can_start_call(room, participant, config)):
         raise Forbidden(message="Can not start a call", data=[])
-    await enter(conn, room, participant, session, flags, silent=silent, now=now)
+    return await enter(conn, room, participant, session, flags, silent=silent, now=now)
 
 
 async def enter(
@@ -150,8 +156,9 @@ async def enter(
     *,
     silent: bool = False,
     now: int,
-) -> None:
-    """Set a session's flags to a non-zero value, starting the call or joining it."""
+) -> bool:
+    """Set a session's flags to a non-zero value, starting the call or joining it; True when it
+    started the call and a notification job was enqueued (not for silent calls, as in Talk)."""
     others = await _others_in_call(conn, room, session.session_id)
     if not others and await store.active_since(conn, room.id) is not None:
         # A call whose sessions all went away without leaving it: close it before a new one starts.
@@ -159,12 +166,18 @@ async def enter(
     flags = _allowed_flags(participant, flags)
     await store.set_in_call(conn, session.session_id, flags)
     await store.mark_joined(conn, participant.attendee_id, now)
+    started = False
     if session.in_call == DISCONNECTED:
         name = "call_joined" if others else "call_started"
         await system_messages.post(conn, room.id, participant.actor, name, now=now, silent=silent)
+        started = not others and not silent
     await store.start(conn, room.id, now=now, actor_type=participant.actor.type, actor_id=participant.actor.id)
     await _refresh_call_flag(conn, room)
     await room_store.touch(conn, room.id, now)
+    if started:
+        actor = participant.actor
+        await job_queue.enqueue(conn, CALL_STARTED, {"room": room.id, "actorType": actor.type, "actorId": actor.id})
+    return started
 
 
 async def update_flags(conn: Conn, room: Room, participant: Participant, *, flags: int, now: int) -> None:

@@ -50,6 +50,14 @@ LOBBY_NON_MODERATORS = 1
 
 NOTE_TO_SELF_OBJECT = "note_to_self"
 
+# Notification levels of an attendee.
+NOTIFY_DEFAULT = 0
+NOTIFY_ALWAYS = 1
+NOTIFY_MENTION = 2
+NOTIFY_NEVER = 3
+# App config: the level of group conversations for attendees at the default level.
+DEFAULT_GROUP_NOTIFICATION = "default_group_notification"
+
 TOKEN_ALPHABET = "abcdefghijkmnopqrstuvwxyz23456789"
 TOKEN_LENGTH = 8
 _RESERVED_TOKENS = {"settings", "backend"}
@@ -127,6 +135,16 @@ async def unused_token(conn: Conn) -> str:
 async def get(conn: Conn, token: str) -> Room | None:
     row = await store.get_by_token(conn, token)
     return None if row is None else Room.from_row(row)
+
+
+def notification_level(room: Room, level: int, *, group_default: int, is_guest: bool = False) -> int:
+    """An attendee's level with the default resolved as Talk does: always in one-to-one rooms, the
+    administrator's ``default_group_notification`` (mentions unless set) elsewhere, never for guests."""
+    if level != NOTIFY_DEFAULT:
+        return level
+    if is_guest:
+        return NOTIFY_NEVER
+    return NOTIFY_ALWAYS if room.type == ONE_TO_ONE else group_default
 
 
 def lobby_timer_passed(room: Room, now: int) -> bool:

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import delete, func, select
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import bruteforce_attempts as attempts
+from causerie.storage.tables.accounts import bruteforce_attempts as attempts
 
 
 async def count(conn: Conn, subnet: str, action: str | None, since: float) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import http_sessions
+from causerie.storage.tables.accounts import http_sessions
 
 _SESSION = prepared(select(http_sessions).where(http_sessions.c.id_hash == bindparam("id_hash")))
 

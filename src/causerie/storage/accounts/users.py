@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import app_passwords, group_members, groups, http_sessions, users
+from causerie.storage.tables.accounts import app_passwords, group_members, groups, http_sessions, users
 
 _USER = prepared(select(users).where(users.c.uid == bindparam("uid")))
 _APP_PASSWORD_OWNER = prepared(select(app_passwords.c.uid).where(app_passwords.c.token_hash == bindparam("token_hash")))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, select
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import signaling_messages
+from causerie.storage.tables.calls import signaling_messages
 
 
 async def insert(conn: Conn, *, recipient: str, sender: str, message: str, now: int) -> None:

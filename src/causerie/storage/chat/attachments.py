@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import chat_attachments, messages
+from causerie.storage.tables.chat import chat_attachments, messages
 
 
 async def add(conn: Conn, message_id: int, room_id: int, object_type: str, now: int) -> None:

@@ -9,7 +9,8 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from causerie.storage.actors import USERS
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import attendees, group_members
+from causerie.storage.tables.accounts import group_members
+from causerie.storage.tables.rooms import attendees
 
 _SET_LAST_READ = prepared(
     update(attendees)

@@ -14,7 +14,8 @@ from sqlalchemy.sql.elements import BindParameter
 from causerie.storage.actors import ActorRef
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import chat_attachments, message_mentions, messages, reactions, rooms
+from causerie.storage.tables.chat import chat_attachments, message_mentions, messages, reactions
+from causerie.storage.tables.rooms import rooms
 
 _COLUMNS = (
     "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from causerie.storage.actors import ActorRef
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import reactions
+from causerie.storage.tables.chat import reactions
 
 
 async def add(conn: Conn, room_id: int, message_id: int, actor: ActorRef, reaction: str, now: int) -> bool:

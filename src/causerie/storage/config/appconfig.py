@@ -11,7 +11,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causerie.storage.db import Conn
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import appconfig
+from causerie.storage.tables.config import appconfig
 
 
 @dataclass(frozen=True)

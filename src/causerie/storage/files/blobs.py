@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.sql.elements import ColumnElement
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import file_blobs, file_nodes, file_upload_chunks
+from causerie.storage.tables.files import file_blobs, file_nodes, file_upload_chunks
 
 
 async def claim(conn: Conn, key: str, size: int, now: float) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
-from causerie.storage.schema import file_nodes, file_quotas
+from causerie.storage.tables.files import file_nodes, file_quotas
 
 NodeRow = Row[Any]
 

@@ -9,7 +9,8 @@ from sqlalchemy import and_, delete, exists, select
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
-from causerie.storage.schema import attendees, file_nodes, file_share_targets, file_shares, rooms
+from causerie.storage.tables.files import file_nodes, file_share_targets, file_shares
+from causerie.storage.tables.rooms import attendees, rooms
 
 ShareRow = Row[Any]
 USERS = "users"

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
-from causerie.storage.schema import file_upload_chunks, file_uploads
+from causerie.storage.tables.files import file_upload_chunks, file_uploads
 
 UploadRow = Row[Any]
 OPEN = "open"

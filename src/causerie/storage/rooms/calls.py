@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import attendees, rooms, talk_sessions
+from causerie.storage.tables.rooms import attendees, rooms, talk_sessions
 
 # An attendee row (``id`` is the attendee's) with the session's columns.
 _SESSION_COLUMNS = (*attendees.c, talk_sessions.c.session_id, talk_sessions.c.in_call, talk_sessions.c.last_ping)

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from causerie.storage.db import Conn
-from causerie.storage.schema import attendees, groups, users
+from causerie.storage.tables.accounts import groups, users
+from causerie.storage.tables.rooms import attendees
 
 
 async def user_names(conn: Conn, uids: Iterable[str]) -> dict[str, str]:

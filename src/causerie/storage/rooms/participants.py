@@ -10,7 +10,7 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import attendees, talk_sessions
+from causerie.storage.tables.rooms import attendees, talk_sessions
 
 # --- attendees ----------------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
-from causerie.storage.schema import appconfig, attendees, rooms, users
+from causerie.storage.tables.accounts import users
+from causerie.storage.tables.config import appconfig
+from causerie.storage.tables.rooms import attendees, rooms
 
 _BY_TOKEN = prepared(select(rooms).where(rooms.c.token == bindparam("token")))
 # The room and one app config value in one statement (``config_value`` and ``config_type`` are

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 18:11:04.406517
+Create Date: 2026-12-07 19:21:12.979999
 """
 
 from __future__ import annotations
@@ -175,6 +175,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attendees", schema=None) as batch_op:
         batch_op.create_index("ix_attendees_actor", ["actor_type", "actor_id"], unique=False)
+        batch_op.create_index("ix_attendees_room_level", ["room_id", "notification_level"], unique=False)
 
     op.create_table(
         "file_nodes",
@@ -271,6 +272,19 @@ def upgrade() -> None:
         batch_op.create_index("ix_messages_room_id", ["room_id", "id"], unique=False)
 
     op.create_table(
+        "user_statuses",
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("status_timestamp", sa.BigInteger(), nullable=False),
+        sa.Column("is_user_defined", sa.Boolean(), nullable=False),
+        sa.Column("message_id", sa.String(length=64), nullable=True),
+        sa.Column("custom_icon", sa.String(length=64), nullable=True),
+        sa.Column("custom_message", sa.Text(), nullable=True),
+        sa.Column("clear_at", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_user_statuses_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("uid", name=op.f("pk_user_statuses")),
+    )
+    op.create_table(
         "chat_attachments",
         sa.Column("message_id", sa.BigInteger(), nullable=False),
         sa.Column("room_id", sa.Integer(), nullable=False),
@@ -345,6 +359,57 @@ def upgrade() -> None:
         batch_op.create_index("ix_message_mentions_actor", ["room_id", "actor_type", "actor_id"], unique=False)
 
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("app", sa.String(length=32), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(length=64), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=True),
+        sa.Column("subject", sa.String(length=64), nullable=False),
+        sa.Column("parameters", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["messages.id"], name=op.f("fk_notifications_message_id_messages"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_notifications_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_notifications_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+        sa.UniqueConstraint("uid", "message_id", name=op.f("uq_notifications_uid_message_id")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_room_uid", ["room_id", "uid", "object_type"], unique=False)
+        batch_op.create_index("ix_notifications_uid_id", ["uid", "id"], unique=False)
+
+    op.create_table(
+        "push_subscriptions",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("app_password_id", sa.Integer(), nullable=False),
+        sa.Column("endpoint", sa.String(length=765), nullable=False),
+        sa.Column("p256dh", sa.String(length=128), nullable=False),
+        sa.Column("auth", sa.String(length=64), nullable=False),
+        sa.Column("app_types", sa.String(length=256), nullable=False),
+        sa.Column("activation_token", sa.String(length=36), nullable=False),
+        sa.Column("activated", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["app_password_id"],
+            ["app_passwords.id"],
+            name=op.f("fk_push_subscriptions_app_password_id_app_passwords"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["uid"], ["users.uid"], name=op.f("fk_push_subscriptions_uid_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_push_subscriptions")),
+        sa.UniqueConstraint("uid", "app_password_id", name=op.f("uq_push_subscriptions_uid_app_password_id")),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
         "reactions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=False),
@@ -413,6 +478,12 @@ def downgrade() -> None:
 
     op.drop_table("talk_sessions")
     op.drop_table("reactions")
+    op.drop_table("push_subscriptions")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_uid_id")
+        batch_op.drop_index("ix_notifications_room_uid")
+
+    op.drop_table("notifications")
     with op.batch_alter_table("message_mentions", schema=None) as batch_op:
         batch_op.drop_index("ix_message_mentions_actor")
 
@@ -429,6 +500,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_chat_attachments_room")
 
     op.drop_table("chat_attachments")
+    op.drop_table("user_statuses")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_room_id")
 
@@ -446,6 +518,7 @@ def downgrade() -> None:
 
     op.drop_table("file_nodes")
     with op.batch_alter_table("attendees", schema=None) as batch_op:
+        batch_op.drop_index("ix_attendees_room_level")
         batch_op.drop_index("ix_attendees_actor")
 
     op.drop_table("attendees")

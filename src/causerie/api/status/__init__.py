@@ -1,0 +1,1 @@
+"""Nextcloud's user_status app API."""

@@ -1,0 +1,1 @@
+"""User statuses, as Nextcloud's user_status app keeps them."""

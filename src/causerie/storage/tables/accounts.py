@@ -1,0 +1,72 @@
+"""Users, groups, app passwords, browser sessions and failed login attempts."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+
+from causerie.storage.metadata import metadata
+
+users = Table(
+    "users",
+    metadata,
+    Column("uid", String(64), primary_key=True),
+    Column("display_name", String(255), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("email", String(255), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("first_login", BigInteger, nullable=True),
+    Column("last_login", BigInteger, nullable=True),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("gid", String(64), primary_key=True),
+    Column("display_name", String(255), nullable=False),
+)
+
+group_members = Table(
+    "group_members",
+    metadata,
+    Column("gid", String(64), ForeignKey("groups.gid", ondelete="CASCADE"), primary_key=True),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), primary_key=True),
+    Index("ix_group_members_uid", "uid"),
+)
+
+app_passwords = Table(
+    "app_passwords",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    # sha256 of the token: tokens are long random strings, so a fast hash is enough to look them up.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_used", BigInteger, nullable=True),
+)
+
+# Browser sessions (users logged in through the web page, and guests, who have no account).
+http_sessions = Table(
+    "http_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), nullable=True),
+    Column("csrf_token", String(64), nullable=False),
+    # JSON object; guests keep their per-conversation Talk session ids here as Talk keeps them
+    # in the PHP session.
+    Column("data", Text, nullable=False, default="{}"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("last_seen", BigInteger, nullable=False),
+)
+
+bruteforce_attempts = Table(
+    "bruteforce_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(64), nullable=False),
+    Column("occurred", Float, nullable=False),
+    Column("ip", String(255), nullable=False),
+    Column("subnet", String(255), nullable=False),
+    Column("metadata", Text, nullable=False, default="{}"),
+    Index("ix_bruteforce_attempts_subnet_action", "subnet", "action", "occurred"),
+)
