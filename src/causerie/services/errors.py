@@ -54,6 +54,10 @@ class NotFound(DomainError):
     status = 404
 
 
+class MethodNotAllowed(DomainError):
+    status = 405
+
+
 class Conflict(DomainError):
     status = 409
 
@@ -68,6 +72,12 @@ class PayloadTooLarge(DomainError):
 
 class TooManyRequests(DomainError):
     status = 429
+
+
+class InsufficientStorage(DomainError):
+    """WebDAV's 507: the quota is used up."""
+
+    status = 507
 
 
 class InvalidConfigValue(ValueError):

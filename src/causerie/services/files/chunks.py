@@ -14,11 +14,11 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Any
 
-from causerie.services.errors import DomainError, NotFound
+from causerie.services.errors import DomainError, InsufficientStorage, MethodNotAllowed, NotFound, PayloadTooLarge
 from causerie.services.files import names
 from causerie.services.files.quota import usage
 from causerie.services.files.space import FileSpace
-from causerie.services.files.writes import NotAllowed, OverQuota, TooBig, Written, commit_file, store_blob
+from causerie.services.files.writes import Written, commit_file, store_blob
 from causerie.storage.db import Database
 from causerie.storage.files import uploads as store
 from causerie.storage.files.scratch import TooLarge
@@ -40,7 +40,7 @@ async def create(db: Database, uid: str, name: str) -> None:
     names.check_name(name)
     async with db.write() as conn:
         if await store.get(conn, uid, name) is not None:
-            raise NotAllowed(message="The resource you tried to create already exists")
+            raise MethodNotAllowed(message="The resource you tried to create already exists")
         await store.create(conn, uid, name, time.time())
 
 
@@ -75,16 +75,16 @@ async def put_chunk(
         quota_left = (await usage(conn, uid)).remaining
     announced = max(total_length or 0, so_far + (length or 0))
     if announced > space.max_upload:
-        raise TooBig(message=f"The file is larger than the upload limit of {space.max_upload} bytes")
+        raise PayloadTooLarge(message=f"The file is larger than the upload limit of {space.max_upload} bytes")
     if quota_left is not None and announced > quota_left:
-        raise OverQuota(message="Insufficient space in the user's quota")
+        raise InsufficientStorage(message="Insufficient space in the user's quota")
     limit = space.max_upload - so_far if quota_left is None else min(space.max_upload, quota_left) - so_far
     try:
         staged = await space.scratch.stage(body, max(limit, 0))
     except TooLarge:
         if quota_left is not None and quota_left < space.max_upload:
-            raise OverQuota(message="Insufficient space in the user's quota") from None
-        raise TooBig(message=f"The file is larger than the upload limit of {space.max_upload} bytes") from None
+            raise InsufficientStorage(message="Insufficient space in the user's quota") from None
+        raise PayloadTooLarge(message=f"The file is larger than the upload limit of {space.max_upload} bytes") from None
     await store_blob(db, space, staged)
     async with db.write() as conn:
         upload = await store.get(conn, uid, name)

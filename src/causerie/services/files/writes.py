@@ -8,7 +8,16 @@ import time
 from collections.abc import AsyncIterable
 from dataclasses import dataclass
 
-from causerie.services.errors import DomainError, Forbidden, NotFound
+from causerie.services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InsufficientStorage,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    PreconditionFailed,
+)
 from causerie.services.files import names, tree
 from causerie.services.files.quota import usage
 from causerie.services.files.space import FileSpace
@@ -17,26 +26,6 @@ from causerie.storage.db import Conn, Database
 from causerie.storage.files import blobs
 from causerie.storage.files import nodes as node_store
 from causerie.storage.files.scratch import Staged, TooLarge, discard
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class NotAllowed(DomainError):
-    status = 405
-
-
-class TooBig(DomainError):
-    status = 413
-
-
-class OverQuota(DomainError):
-    status = 507
-
-
-class NotOverwritten(DomainError):
-    status = 412
 
 
 @dataclass(frozen=True)
@@ -65,14 +54,14 @@ async def _limit(conn: Conn, space: FileSpace, uid: str, replaces: Entry | None)
 
 def _refuse_size(space: FileSpace, size: int, quota_left: int | None) -> None:
     if size > space.max_upload:
-        raise TooBig(message=f"The file is larger than the upload limit of {space.max_upload} bytes")
+        raise PayloadTooLarge(message=f"The file is larger than the upload limit of {space.max_upload} bytes")
     if quota_left is not None and size > quota_left:
-        raise OverQuota(message="Insufficient space in the user's quota")
+        raise InsufficientStorage(message="Insufficient space in the user's quota")
 
 
 async def _writable_target(conn: Conn, uid: str, folder: str, path: str) -> Entry | None:
     if not path:
-        raise NotAllowed(message="PUT is not allowed on the root")
+        raise MethodNotAllowed(message="PUT is not allowed on the root")
     await _parent(conn, uid, folder, path)
     existing = await tree.resolve(conn, uid, folder, path)
     if existing is not None and not existing.mine:
@@ -161,7 +150,7 @@ async def put(
 async def mkcol(db: Database, uid: str, folder: str, path: str) -> Entry:
     async with db.write() as conn:
         if await tree.resolve(conn, uid, folder, path) is not None:
-            raise NotAllowed(message="The resource you tried to create already exists")
+            raise MethodNotAllowed(message="The resource you tried to create already exists")
         parent = await _parent(conn, uid, folder, path)
         now = int(time.time())
         node_id = await node_store.insert(
@@ -200,7 +189,7 @@ async def move(db: Database, uid: str, folder: str, source: str, target: str, *,
         existing = await tree.resolve(conn, uid, folder, target)
         if existing is not None:
             if not overwrite:
-                raise NotOverwritten(message="The destination exists and Overwrite is F")
+                raise PreconditionFailed(message="The destination exists and Overwrite is F")
             if not existing.mine:
                 raise Forbidden(message="A file shared with you cannot be overwritten")
             row = await node_store.by_id(conn, existing.id)
