@@ -164,6 +164,7 @@ def test_shutdown_releases_waiting_polls(tmp_path: Path, database_url: str, admi
         token = group_room(alice, "bob")
         start = last_id(alice, token)
         bob = TalkClient(own.base_url, "bob")
+        assert waiters(own_admin) == 0  # the idle job runner is no client's poll
         with ThreadPoolExecutor(1) as pool:
             pending = pool.submit(poll, bob, token, start, 60)
             wait_until(lambda: waiters(own_admin) == 1, "the poll to wait")

@@ -7,6 +7,7 @@ from typing import Any
 from causerie.http.endpoint import Api, Ctx
 from causerie.services.accounts import users
 from causerie.services.errors import Forbidden
+from causerie.services.jobs.queue import JOBS_KEY
 
 api = Api()
 
@@ -18,4 +19,6 @@ async def longpoll_stats(ctx: Ctx) -> dict[str, Any]:
     async with ctx.runtime.db.read() as conn:
         if not await users.is_admin(conn, user.uid):
             raise Forbidden(data=[])
-    return {"waiters": ctx.runtime.hub.count()}
+    hub = ctx.runtime.hub
+    # The job runner idles on the same hub; it is not a client's poll.
+    return {"waiters": hub.count() - hub.count(JOBS_KEY)}
