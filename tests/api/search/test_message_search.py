@@ -62,12 +62,14 @@ def test_a_message_is_found_with_nextclouds_result_shape(
     }
 
 
-def test_words_match_as_prefixes_in_any_case_and_order(alice: TalkClient) -> None:
+def test_words_match_whole_in_any_case_and_order_the_last_as_a_prefix(alice: TalkClient) -> None:
     token = group_room(alice)
     key = word()
     sent = send(alice, token, f"Release notes for {key.upper()} are ready")
     send(alice, token, "release without the key")
-    assert found_ids(alice, f"{key[:8]} RELEASE") == [sent["id"]]
+    assert found_ids(alice, f"RELEASE {key[:8]}") == [sent["id"]]
+    assert found_ids(alice, f"{key} release") == [sent["id"]]
+    assert found_ids(alice, f"relea {key}") == []
     assert found_ids(alice, f"{key} absentword") == []
 
 
@@ -202,3 +204,22 @@ def test_providers_are_listed(alice: TalkClient) -> None:
 def test_unknown_provider_and_anonymous_callers(alice: TalkClient, guest: TalkClient) -> None:
     assert alice.get(SEARCH.format("files"), params={"term": "x"}).status_code == 404
     assert guest.get(SEARCH.format(ALL), params={"term": "x"}).status_code == 401
+
+
+def test_paging_past_the_ranked_window_shows_every_match_once(alice: TalkClient) -> None:
+    token = group_room(alice)
+    key = word()
+    # More matches than the relevance window (storage.search.messages.RANKED, 100) holds.
+    sent = [send(alice, token, f"{key} {n}" + " filler" * (n % 3))["id"] for n in range(112)]
+    seen: list[int] = []
+    cursor = 0
+    while True:
+        page = search(alice, key, CURRENT, limit=25, cursor=cursor, **{"from": f"/call/{token}"})
+        ids = [int(e["attributes"]["messageId"]) for e in page["entries"]]
+        if not ids:
+            break
+        seen += ids
+        cursor = page["cursor"]
+    assert sorted(seen) == sorted(sent) and len(seen) == len(set(seen))
+    # Beyond the window, the oldest matches come last, newest first.
+    assert seen[-12:] == sorted(sent[:12], reverse=True)

@@ -4,8 +4,9 @@
 Who may see what is decided here, before the index is asked: only conversations the user is an
 attendee of now (a user who left or was removed finds nothing of them any more), without the
 changelog and those whose lobby keeps the user out, as in Talk's MessageSearch. Differences from
-Talk: results are ranked by relevance (newest first among equals) where Talk lists the newest
-first, and each word of the term matches as a word prefix where Talk matches the whole term as a
+Talk: the newest matches (``storage.search.messages.RANKED``) are ranked by relevance, the newest
+first among equals, before older ones, newest first, where Talk lists all newest first; the words
+of the term match whole words (the last one as a prefix) where Talk matches the whole term as a
 substring.
 """
 

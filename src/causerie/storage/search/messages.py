@@ -1,9 +1,10 @@
 """The full-text index of comments, one interface over two engines: SQLite's FTS5 table and
 PostgreSQL's ``tsvector`` table with its GIN index (both made and kept in step by the triggers of
-migration 0003). A search takes the words of a term, matches each as a prefix (Talk matches the
-term as a substring; a prefix of each word is what an index can answer), keeps the comments of
-the given rooms that have not expired, and ranks them by relevance, the newest first among
-equals."""
+migration 0003). A search takes the words of a term and matches them as whole words, the last one as
+a prefix since clients search as the user types (Talk matches the term as a substring, which no
+index answers; a prefix query costs in proportion to every word it expands to, so only the last
+word pays it), keeps the comments of
+the given rooms that have not expired, and ranks the newest of them by relevance (``search``)."""
 
 from __future__ import annotations
 
@@ -22,10 +23,10 @@ MAX_WORDS = 8
 MAX_WORD_CHARS = 64
 _WORD = re.compile(r"\w+")
 
-_COLUMNS = (
-    "m.id, m.room_id, m.actor_type, m.actor_id, m.actor_display_name, m.message_type, m.message, "
-    "m.parameters, m.parent_id, m.created_at"
-)
+_ROWS = text(
+    "SELECT id, room_id, actor_type, actor_id, actor_display_name, message_type, message, parameters, parent_id, "
+    "created_at FROM messages WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
 
 @dataclass(frozen=True)
@@ -65,44 +66,58 @@ def words(term: str) -> list[str]:
 
 
 class MessageIndex(Protocol):
-    """What search asks of an engine's index."""
+    """What search asks of an engine's index. Statements take ``:q`` (``query``), ``:rooms``,
+    ``:now`` (comments expiring by then are left out) and ``:limit``."""
 
     def query(self, words: Sequence[str]) -> str:
-        """The engine's query for all of ``words``, each as a prefix."""
+        """The engine's query for all of ``words``, the last one as a prefix."""
 
-    def statement(self) -> TextClause:
-        """Hits among ``:rooms`` matching ``:q`` that expire after ``:now`` (or never), ranked,
-        ``:limit`` of them after skipping ``:offset``."""
+    def newest(self) -> TextClause:
+        """``(id, score)`` of matches, newest first, lower scores better; with ``:before``, only
+        ids below it; ``:offset`` skipped."""
 
 
 class Fts5Index:
     def query(self, words: Sequence[str]) -> str:
         # Quoted strings: whatever the words hold, FTS5 reads no operator in them.
-        return " ".join('"' + word.replace('"', '""') + '"*' for word in words)
+        quoted = ['"' + word.replace('"', '""') + '"' for word in words]
+        return " ".join([*quoted[:-1], quoted[-1] + "*"])
 
-    def statement(self) -> TextClause:
+    def newest(self) -> TextClause:
+        # CROSS JOIN keeps the index as the outer loop, read in rowid order, so that the LIMIT
+        # stops the walk early instead of sorting every match.
         return text(
-            f"SELECT {_COLUMNS} FROM message_search JOIN messages m ON m.id = message_search.rowid "
-            "WHERE message_search MATCH :q AND m.room_id IN :rooms AND (m.expire_at IS NULL OR m.expire_at > :now) "
-            "ORDER BY bm25(message_search), m.id DESC LIMIT :limit OFFSET :offset"
+            "SELECT message_search.rowid AS id, bm25(message_search) AS score "
+            "FROM message_search CROSS JOIN messages m ON m.id = message_search.rowid "
+            "WHERE message_search MATCH :q AND message_search.rowid < :before AND m.room_id IN :rooms "
+            "AND (m.expire_at IS NULL OR m.expire_at > :now) "
+            "ORDER BY message_search.rowid DESC LIMIT :limit OFFSET :offset"
         ).bindparams(bindparam("rooms", expanding=True))
 
 
 class PostgresIndex:
     def query(self, words: Sequence[str]) -> str:
         # Quoted lexemes: a word can never be read as tsquery syntax.
-        return " & ".join("'" + word.replace("\\", "\\\\").replace("'", "''") + "':*" for word in words)
+        quoted = ["'" + word.replace("\\", "\\\\").replace("'", "''") + "'" for word in words]
+        return " & ".join([*quoted[:-1], quoted[-1] + ":*"])
 
-    def statement(self) -> TextClause:
+    def newest(self) -> TextClause:
         return text(
-            f"SELECT {_COLUMNS} FROM message_search s JOIN messages m ON m.id = s.message_id, "
-            "to_tsquery('simple', :q) AS q "
-            "WHERE s.document @@ q AND s.room_id = ANY(:rooms) AND (m.expire_at IS NULL OR m.expire_at > :now) "
-            "ORDER BY ts_rank(s.document, q) DESC, m.id DESC LIMIT :limit OFFSET :offset"
+            "SELECT s.message_id AS id, -ts_rank(s.document, q) AS score "
+            "FROM message_search s JOIN messages m ON m.id = s.message_id, to_tsquery('simple', :q) AS q "
+            "WHERE s.document @@ q AND s.message_id < :before AND s.room_id = ANY(:rooms) "
+            "AND (m.expire_at IS NULL OR m.expire_at > :now) "
+            "ORDER BY s.message_id DESC LIMIT :limit OFFSET :offset"
         )
 
 
 _INDEXES: dict[str, MessageIndex] = {"sqlite": Fts5Index(), "postgresql": PostgresIndex()}
+# Relevance orders the newest matches this many deep; older ones follow, newest first. Ranking
+# every match costs in proportion to their number (a frequent word is in most messages); the
+# window keeps a search's cost bounded whatever the word, and recent messages are what chats
+# search for most.
+RANKED = 100
+_NO_BOUND = 2**63 - 1
 
 
 def index_of(conn: Conn) -> MessageIndex:
@@ -112,10 +127,24 @@ def index_of(conn: Conn) -> MessageIndex:
 async def search(
     conn: Conn, words: Sequence[str], room_ids: Sequence[int], *, now: int, limit: int, offset: int
 ) -> list[Hit]:
-    """Comments of ``room_ids`` holding every one of ``words`` (as prefixes), best first."""
+    """Comments of ``room_ids`` holding every one of ``words``: the ``RANKED`` newest
+    by relevance (the newest first among equals), then the older ones newest first."""
     if not words or not room_ids:
         return []
     index = index_of(conn)
-    values = {"q": index.query(words), "rooms": list(room_ids), "now": now, "limit": limit, "offset": offset}
-    rows = await conn.execute(index.statement(), values)
-    return [Hit.of(row) for row in rows]
+    values = {"q": index.query(words), "rooms": list(room_ids), "now": now}
+    statement = index.newest()
+    window = (await conn.execute(statement, {**values, "before": _NO_BOUND, "limit": RANKED, "offset": 0})).all()
+    ranked = [int(row.id) for row in sorted(window, key=lambda row: (float(row.score), -int(row.id)))]
+    ids = ranked[offset : offset + limit]
+    if len(window) == RANKED and offset + limit > RANKED:
+        older = {
+            "before": int(window[-1].id),
+            "limit": offset + limit - max(offset, RANKED),
+            "offset": max(offset - RANKED, 0),
+        }
+        ids += [int(row.id) for row in await conn.execute(statement, {**values, **older})]
+    if not ids:
+        return []
+    rows = {int(row.id): row for row in await conn.execute(_ROWS, {"ids": ids})}
+    return [Hit.of(rows[i]) for i in ids if i in rows]

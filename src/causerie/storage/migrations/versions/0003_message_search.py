@@ -26,14 +26,15 @@ branch_labels = None
 depends_on = None
 
 # The text of a comment as a reader sees it: each {key} of its parameters replaced by the
-# parameter's name (SQLite has no regular expressions; a recursive walk over the keys does it).
-_SQLITE_TEXT = """(WITH RECURSIVE p(n, k, v) AS (
+# parameter's name (SQLite has no regular expressions; a recursive walk over the keys does it, for
+# the comments that have parameters at all).
+_SQLITE_TEXT = """(CASE WHEN {row}.parameters = '{{}}' THEN {row}.message ELSE (WITH RECURSIVE p(n, k, v) AS (
     SELECT row_number() OVER (), key, json_extract(value, '$.name') FROM json_each({row}.parameters)
     WHERE json_valid({row}.parameters)
 ), r(i, s) AS (
     SELECT 0, {row}.message
     UNION ALL SELECT r.i + 1, replace(r.s, '{{' || p.k || '}}', coalesce(p.v, '')) FROM r JOIN p ON p.n = r.i + 1
-) SELECT s FROM r ORDER BY i DESC LIMIT 1)"""
+) SELECT s FROM r ORDER BY i DESC LIMIT 1) END)"""
 
 _SQLITE = [
     # Contentless: the text lives in messages; the index holds only what search needs.
