@@ -61,3 +61,20 @@ def test_room_list_benchmark_runs() -> None:
     out = _bench("bench.roomlist", "--rooms", "3", "--unread", "50", "--requests", "2")
     assert "| 3 rooms | 3 |" in out
     assert "| 1 room, 50 unread | 1 | 50 |" in out
+
+
+def test_search_benchmark_runs() -> None:
+    out = _bench(
+        "bench.search",
+        "--messages",
+        "3000",
+        "--rooms",
+        "10",
+        "--member-every",
+        "2",
+        "--queries",
+        "10",
+        "--engines",
+        "sqlite",
+    )
+    assert "| sqlite | typical word | talk-message search | 10 |" in out
