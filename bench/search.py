@@ -204,7 +204,7 @@ async def main_async(args: argparse.Namespace) -> None:
         f"conversations; the user is in every {args.member_every}th ({args.rooms // args.member_every}), so about "
         f"{args.messages // args.member_every:,} messages are theirs to search. Each search is the first page "
         "(5 results) of `talk-message` as the endpoint runs it (the user's conversations, the index query ranking the "
-        "newest 100 matches, the entries); the baseline is the engine's bare ranked full-text query for the first page "
+        "newest 50 matches, the entries); the baseline is the engine's bare ranked full-text query for the first page "
         "over the whole index, in the same run. Typical words are drawn with the vocabulary's own frequencies.\n\n"
         + table(["engine", "term", "query", "runs", "p50 ms", "p99 ms", "p50 vs bare"], rows)
         + "\n\n"
