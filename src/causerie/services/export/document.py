@@ -143,6 +143,31 @@ class Imported:
     skipped: list[str] = field(default_factory=list)
 
 
+# The type each imported value must have (None: may be null), by document key.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "type": (int,), "name": (str,), "description": (str,), "readOnly": (int,), "listable": (int,),
+    "objectType": (str,), "objectId": (str,), "defaultPermissions": (int,), "lobbyState": (int,),
+    "lobbyTimer": (int, type(None)), "mentionPermissions": (int,), "messageExpiration": (int,), "createdAt": (int,),
+    "actorType": (str,), "actorId": (str,), "displayName": (str,), "participantType": (int,), "permissions": (int,),
+    "actorDisplayName": (str, type(None)), "messageType": (str,), "systemMessage": (str, type(None)),
+    "message": (str,), "referenceId": (str, type(None)), "expireAt": (int, type(None)), "time": (int,),
+    "reaction": (str,), "id": (int,), "messageId": (int,), "parentId": (int, type(None)), "silent": (bool,),
+    "parameters": (dict, list), "lastEdit": (dict, type(None)),
+}  # fmt: skip
+
+
+def _typed(where: str, item: dict[str, Any], required: tuple[str, ...]) -> None:
+    for key in required:
+        _require(key in item, f"{where} without {key}")
+    for key, value in item.items():
+        allowed = _TYPES.get(key)
+        # bool is an int to Python; only "silent" takes one.
+        wrong = allowed is not None and (
+            not isinstance(value, allowed) or (isinstance(value, bool) and bool not in allowed)
+        )
+        _require(not wrong, f"{where}: {key} is not of the right type")
+
+
 def _require(condition: bool, what: str) -> None:
     if not condition:
         raise BadRequest("document", f"Not a conversation export: {what}")
@@ -158,6 +183,15 @@ def _check(document: Any) -> None:
     for key in ("participants", "messages", "reactions"):
         _require(isinstance(document[key], list), f"{key} is not a list")
         _require(all(isinstance(item, dict) for item in document[key]), f"{key} holds something else than objects")
+    _typed("conversation", document["conversation"], ())
+    for participant in document["participants"]:
+        _typed("a participant", participant, ("actorType", "actorId", "participantType"))
+    for message in document["messages"]:
+        _typed("a message", message, ("id", "actorType", "actorId", "messageType", "message", "createdAt"))
+        if isinstance(message.get("lastEdit"), dict):
+            _typed("an edit", message["lastEdit"], ())
+    for reaction in document["reactions"]:
+        _typed("a reaction", reaction, ("messageId", "actorType", "actorId", "reaction", "createdAt"))
 
 
 async def _joins(conn: Conn, participant: dict[str, Any]) -> bool:
