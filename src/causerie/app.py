@@ -57,6 +57,7 @@ API_MODULES = [
     "causerie.api.status.user_status",
     "causerie.api.push.webpush",
     "causerie.api.notifications.notifications",
+    "causerie.api.collaborators.autocomplete",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [
