@@ -51,6 +51,7 @@ API_MODULES = [
     "causerie.api.rooms.guest",
     "causerie.api.chat.reactions",
     "causerie.api.chat.longpoll",
+    "causerie.api.chat.context",
     "causerie.api.calls.external_call",
     "causerie.api.files.shares",
     "causerie.api.chat.shared_items",

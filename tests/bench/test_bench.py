@@ -55,3 +55,8 @@ def test_files_benchmark_runs() -> None:
 def test_push_benchmark_runs() -> None:
     out = _bench("bench.push", "--rounds", "2")
     assert "| mention sent → push received |" in out
+
+
+def test_autocomplete_benchmark_runs() -> None:
+    out = _bench("bench.autocomplete", "--users", "300", "--rounds", "2")
+    assert "| three letters: `mar` |" in out

@@ -56,8 +56,10 @@ def ids(found: list[dict[str, object]]) -> list[object]:
     return [entry["id"] for entry in found]
 
 
-def test_ranked_exact_then_prefix_then_substring_ignoring_case(alice: TalkClient, people: People) -> None:
-    expected = [people.exact, people.by_uid, people.by_name, people.inside]
+def test_ranked_exact_then_name_prefix_then_id_prefix_then_substring_ignoring_case(
+    alice: TalkClient, people: People
+) -> None:
+    expected = [people.exact, people.by_name, people.by_uid, people.inside]
     assert ids(search(alice, people.tag, 0)) == expected
     assert ids(search(alice, people.tag.upper(), 0)) == expected
     # A display name matches too, exactly and by its start.
@@ -91,11 +93,11 @@ def test_share_types_limit_and_the_array_forms(server: ServerProcess, alice: Tal
     assert ids(search(alice, people.tag)) == ids(search(alice, people.tag, 0))  # users by default
     assert ids(search(alice, people.tag, 1)) == [people.group]
     assert search(alice, people.tag, 4, 6, 7) == []
-    assert ids(search(alice, people.tag, 0, limit=2)) == [people.exact, people.by_uid]
-    assert ids(search(alice, people.tag, 0, limit=2, offset=2)) == [people.by_name, people.inside]
+    assert ids(search(alice, people.tag, 0, limit=2)) == [people.exact, people.by_name]
+    assert ids(search(alice, people.tag, 0, limit=2, offset=2)) == [people.by_uid, people.inside]
     # The plain repeated key some HTTP libraries send.
     plain = alice.get(PATH, params=[("search", people.tag), ("shareTypes", 1), ("shareTypes", 0)])
-    assert ids(data(plain)) == [people.exact, people.by_uid, people.by_name, people.inside, people.group]
+    assert ids(data(plain)) == [people.exact, people.by_name, people.by_uid, people.inside, people.group]
     # OCS v1 answers the same list.
     v1 = alice.get(PATH, v=1, params={"search": people.tag, "shareTypes[]": 1})
     assert v1.status_code == 200 and ids(data(v1)) == [people.group]

@@ -2,8 +2,9 @@
 GroupPlugin find them and Talk's listener filters them for a conversation.
 
 Ranking per kind: exact matches (the search is the id or the display name, ignoring case), then
-names or ids that start with it, then those that hold it elsewhere; users before groups. Exact and
-prefix matches come from indexes; the substring scan runs only when they leave the page unfilled.
+display names that start with it, then ids that do, then names or ids that hold it elsewhere; users
+before groups. Exact and prefix matches come from indexes; the substring scan (every row) runs only
+when they leave the page unfilled.
 """
 
 from __future__ import annotations
@@ -74,8 +75,9 @@ async def _users(conn: Conn, query: Query, excluded: set[str]) -> list[Any]:
         take(await store.exact_users(conn, needle))
     # The excluded may be among the matches of each step: ask for as many more.
     fetch = wanted + len(excluded)
-    if len(found) < wanted:
-        take(await store.prefix_users(conn, needle, fetch))
+    for by_name in (True, False):
+        if len(found) < wanted:
+            take(await store.prefix_users(conn, by_name, needle, fetch))
     if needle and len(found) < wanted:
         take(await store.substring_users(conn, needle, fetch))
     return found[query.offset : wanted]

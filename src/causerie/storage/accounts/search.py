@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, not_, or_, select
 from sqlalchemy.engine import Row
 
 from causerie.storage.db import Conn
@@ -51,24 +51,34 @@ def _prefix(conn: Conn, needle: str) -> ColumnElement[bool]:
 
 async def exact_users(conn: Conn, needle: str) -> list[Row[Any]]:
     """Users whose id or display name is ``needle`` (lower-cased)."""
-    query = select(*_COLUMNS).where(or_(users.c.uid_lower == needle, users.c.name_lower == needle)).order_by(*_ORDER)
+    query = (
+        select(*_COLUMNS)
+        .where(or_(users.c.uid_lower == needle, users.c.name_lower == needle))
+        .order_by(users.c.name_lower, users.c.uid)
+    )
     return list(await conn.execute(query))
 
 
-async def prefix_users(conn: Conn, needle: str, limit: int) -> list[Row[Any]]:
-    """Users whose id or display name starts with ``needle`` but is not it, by display name."""
-    where = _prefix(conn, needle)
-    if needle:
-        where = and_(where, users.c.uid_lower != needle, users.c.name_lower != needle)
-    return list(await conn.execute(select(*_COLUMNS).where(where).order_by(*_ORDER).limit(limit)))
+def prefix_query(conn: Conn, by_name: bool, needle: str, limit: int) -> Select[Any]:
+    column = users.c.name_lower if by_name else users.c.uid_lower
+    return select(*_COLUMNS).where(_starts_with(conn, column, needle)).order_by(column, users.c.uid).limit(limit)
+
+
+async def prefix_users(conn: Conn, by_name: bool, needle: str, limit: int) -> list[Row[Any]]:
+    """Users whose display name (``by_name``) or id starts with ``needle``, in the order of that
+    column: a walk along its index that stops after ``limit`` rows."""
+    return list(await conn.execute(prefix_query(conn, by_name, needle, limit)))
 
 
 async def substring_users(conn: Conn, needle: str, limit: int) -> list[Row[Any]]:
-    """Users whose id or display name holds ``needle`` after its first character."""
+    """Users whose id or display name holds ``needle`` after its first character, by display name."""
     contains = or_(
         users.c.uid_lower.contains(needle, autoescape=True), users.c.name_lower.contains(needle, autoescape=True)
     )
-    query = select(*_COLUMNS).where(contains, not_(_prefix(conn, needle))).order_by(*_ORDER).limit(limit)
+    # Sorted after the scan: ordered by the bare column, SQLite would walk the whole name index and
+    # fetch every row from it, three times slower than reading the table.
+    order = users.c.name_lower.concat("")
+    query = select(*_COLUMNS).where(contains, not_(_prefix(conn, needle))).order_by(order, users.c.uid).limit(limit)
     return list(await conn.execute(query))
 
 
