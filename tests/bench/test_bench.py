@@ -63,6 +63,11 @@ def test_room_list_benchmark_runs() -> None:
     assert "| 1 room, 50 unread | 1 | 50 |" in out
 
 
+def test_autocomplete_benchmark_runs() -> None:
+    out = _bench("bench.autocomplete", "--users", "300", "--rounds", "2")
+    assert "| three letters: `mar` |" in out
+
+
 def test_search_benchmark_runs() -> None:
     out = _bench(
         "bench.search",
