@@ -38,8 +38,8 @@ def causerie_role(pg_admin_url: str) -> Iterator[tuple[str, str, str]]:
     admin = psycopg2.connect(pg_admin_url)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f"CREATE ROLE {name} LOGIN PASSWORD %s", (secret,))
-        cur.execute(f"CREATE DATABASE {name} OWNER {name} ENCODING 'UTF8' TEMPLATE template0")
+        for statement in documented_statements():
+            cur.execute(statement.replace("causerie", name).replace("SECRET", secret))
     try:
         yield name, secret, name
     finally:
@@ -48,6 +48,15 @@ def causerie_role(pg_admin_url: str) -> Iterator[tuple[str, str, str]]:
             cur.execute(f"DROP DATABASE IF EXISTS {name}")
             cur.execute(f"DROP ROLE IF EXISTS {name}")
         admin.close()
+
+
+def documented_statements() -> list[str]:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    section = docs.split("### Creating the PostgreSQL role and database", 1)[1]
+    block = section.split("```sql", 1)[1].split("```", 1)[0]
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert [s.split()[:2] for s in statements] == [["CREATE", "ROLE"], ["CREATE", "DATABASE"]]
+    return statements
 
 
 def _value(table: Table, column: Any, conn: Any) -> Any:
