@@ -55,3 +55,9 @@ def test_files_benchmark_runs() -> None:
 def test_push_benchmark_runs() -> None:
     out = _bench("bench.push", "--rounds", "2")
     assert "| mention sent → push received |" in out
+
+
+def test_occ_startup_benchmark_runs() -> None:
+    out = _bench("bench.occ_startup", "--rounds", "1")
+    assert "| python -c pass (baseline) |" in out
+    assert "| occ user:list |" in out
