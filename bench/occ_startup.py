@@ -78,7 +78,11 @@ def measure(rounds: int) -> str:
         for name, _ in COMMANDS
     ]
     headers = ["command", "wall ms (median)", "× baseline", "CPU ms (median)", "× baseline"]
-    return f"### {rounds} rounds, SQLite, every command once per round\n\n" + table(headers, rows)
+    note = (
+        "CPU time is what a command costs; wall time adds the wait for a core, which on a loaded "
+        "machine (see the load average above) is most of it."
+    )
+    return f"### {rounds} rounds, SQLite, every command once per round\n\n" + table(headers, rows) + "\n\n" + note
 
 
 def main() -> None:
