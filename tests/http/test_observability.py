@@ -20,9 +20,11 @@ OCS = {"OCS-APIRequest": "true"}
 
 
 @pytest.fixture(scope="module")
-def observed(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Iterator[ServerProcess]:
+def observed(tmp_path_factory: pytest.TempPathFactory, server: ServerProcess) -> Iterator[ServerProcess]:
+    """Beside the session's server (on PostgreSQL its seeded database, on SQLite a seeded copy)."""
     tmp = tmp_path_factory.mktemp("observed")
-    process = ServerProcess(tmp, database_beside(tmp, database_url), extra_env={"CAUSERIE_METRICS_TOKEN": TOKEN})
+    url = database_beside(tmp, server.database_url)
+    process = ServerProcess(tmp, url, extra_env={"CAUSERIE_METRICS_TOKEN": TOKEN})
     process.start()
     try:
         yield process
@@ -94,10 +96,10 @@ def test_health_checks_database_and_broker(observed: ServerProcess) -> None:
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
-def test_health_fails_when_the_broker_is_unreachable(tmp_path: Path, database_url: str) -> None:
+def test_health_fails_when_the_broker_is_unreachable(tmp_path: Path, server: ServerProcess) -> None:
     # A Redis nobody listens on: the server serves (pokes stay local) but is not healthy.
     dead = f"redis://127.0.0.1:{free_port()}/0"
-    process = ServerProcess(tmp_path, database_beside(tmp_path, database_url), broker_url=dead)
+    process = ServerProcess(tmp_path, database_beside(tmp_path, server.database_url), broker_url=dead)
     process.start()
     try:
         response = httpx.get(f"{process.base_url}/health")
