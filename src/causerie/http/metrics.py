@@ -32,6 +32,7 @@ BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 
 CHAT_SEND = ("POST", "/ocs/v2.php/apps/spreed/api/v1/chat/{token}")
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 UNMATCHED = "(unmatched)"
+CLIENT_GONE = 499
 
 
 class Metrics:
@@ -128,7 +129,9 @@ class Observe:
             elapsed = time.perf_counter() - started
             route = route_template(scope)
             if self.metrics is not None:
-                self.metrics.observe(scope["method"], route, status or 500, elapsed)
+                # No answer started: the client went away first (nginx's 499), or the app raised
+                # past every handler (the server then answers 500 itself).
+                self.metrics.observe(scope["method"], route, status or CLIENT_GONE, elapsed)
             if logging_on:
                 client = scope.get("client")
                 fields: dict[str, Any] = {
