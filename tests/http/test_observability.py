@@ -60,7 +60,7 @@ def test_requests_messages_longpolls_and_wakeups_are_counted(observed: ServerPro
     chat = "/ocs/v2.php/apps/spreed/api/v1/chat/{token}"
     before = samples(observed)
     sent_before = before.get(("causerie_chat_messages_sent_total", ()), 0.0)
-    woken_before = before[("causerie_wakeups", ())]
+    woken_before = before[("causerie_wakeups_total", ())]
 
     last_known = history(bob, token)[0]["id"]
     got: list[httpx.Response] = []
@@ -77,7 +77,7 @@ def test_requests_messages_longpolls_and_wakeups_are_counted(observed: ServerPro
 
     after = samples(observed)
     assert after[("causerie_chat_messages_sent_total", ())] == sent_before + 1
-    assert after[("causerie_wakeups", ())] >= woken_before + 1
+    assert after[("causerie_wakeups_total", ())] >= woken_before + 1
     assert after[("causerie_longpolls_waiting", ())] == 0
     created = (("method", "POST"), ("route", chat), ("status", "201"))
     assert after[("causerie_http_requests_total", created)] >= 1

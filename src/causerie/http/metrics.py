@@ -14,10 +14,12 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily, Metric
+from prometheus_client.registry import Collector
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -60,8 +62,7 @@ class Metrics:
         waiting = Gauge("causerie_longpolls_waiting", "Long-polls parked in this process.", registry=self.registry)
         # The job runner idles on the same hub; it is not a client's poll.
         waiting.set_function(lambda: hub.count() - hub.count(JOBS_KEY))
-        woken = Gauge("causerie_wakeups", "Waiters woken by pokes since start (a counter).", registry=self.registry)
-        woken.set_function(lambda: hub.woken)
+        self.registry.register(_WakeUps(runtime))
         pool = Gauge("causerie_db_connections", "Database connections, by state.", ["state"], registry=self.registry)
         for state in ("in_use", "idle"):
             pool.labels(state).set_function(_pool_reader(runtime, state))
@@ -74,6 +75,16 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class _WakeUps(Collector):
+    """The hub counts the waiters it wakes; read as a counter when scraped, never kept twice."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.hub = runtime.hub
+
+    def collect(self) -> Iterable[Metric]:
+        yield CounterMetricFamily("causerie_wakeups", "Waiters woken by pokes since start.", value=self.hub.woken)
 
 
 def _pool_reader(runtime: Runtime, state: str) -> Callable[[], float]:
