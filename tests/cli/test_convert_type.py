@@ -100,6 +100,14 @@ def counts(url: str) -> dict[str, int]:
     return found
 
 
+def indexed(url: str) -> int:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg2://"))
+    with engine.connect() as conn:
+        found = int(conn.exec_driver_sql("SELECT count(*) FROM message_search").scalar_one())
+    engine.dispose()
+    return found
+
+
 def nc_history(base_url: str, token: str) -> list[tuple[int, str, str]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -140,6 +148,7 @@ def test_convert_a_filled_sqlite_database_to_postgresql(tmp_path: Path, causerie
     assert hashlib.sha256(sqlite_file.read_bytes()).hexdigest() == fingerprint
     pg_url = f"postgresql://{role}:{secret}@127.0.0.1:5432/{database}"
     assert counts(pg_url) == in_sqlite
+    assert indexed(pg_url) >= 2, "PostgreSQL's triggers index the copied comments for search"
 
     # Again: the target holds data now, and only --clear-schema replaces it.
     again = live.occ(*args, check=False)

@@ -72,6 +72,7 @@ FEATURES = [
     "edit-messages",
     "silent-send-state",
     "chat-read-last",
+    "chat-get-context",
     "chat-reference-id",
     "delete-messages-unlimited",
     "reactions",
@@ -79,8 +80,9 @@ FEATURES = [
     "rich-object-delete",
     "media-caption",
     "voice-message-sharing",
+    "unified-search",
 ]
-FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
+FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self", "unified-search"]
 
 # The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
 # reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with

@@ -3,6 +3,8 @@
 The SQLite file is only read, in one read transaction, so the copy is one consistent snapshot and
 the file stays exactly as it was. The target gets the schema from the migrations (the same as any
 new PostgreSQL installation), then every table's rows in the order foreign keys need, in batches.
+The full-text index of messages is not copied: PostgreSQL's triggers build it from the messages as
+they are inserted.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import Table, create_engine, func, select, text
 
 from causerie.storage.db import Database
 from causerie.storage.migrate import current_revisions, script_heads, upgrade
-from causerie.storage.schema import metadata
+from causerie.storage.schema import SEARCH_OBJECTS, metadata
 
 BATCH = 1000
 # The trigger of migration 0002 sets these when a message is inserted; the copied values are put
@@ -54,7 +56,14 @@ async def clear_schema(target: Database) -> None:
         for table in reversed(_tables()):
             await conn.execute(text(f'DROP TABLE IF EXISTS "{table.name}" CASCADE'))
         await conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-        await conn.execute(text("DROP FUNCTION IF EXISTS causerie_room_last_message() CASCADE"))
+        # What the migrations make beside the tables of metadata: triggers' functions, the search index.
+        await conn.execute(text(f"DROP TABLE IF EXISTS {SEARCH_OBJECTS} CASCADE"))
+        for function in (
+            "causerie_room_last_message()",
+            "causerie_message_search()",
+            "causerie_message_text(TEXT, TEXT)",
+        ):
+            await conn.execute(text(f"DROP FUNCTION IF EXISTS {function} CASCADE"))
 
 
 async def convert(

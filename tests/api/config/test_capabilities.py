@@ -357,6 +357,10 @@ PROBES: dict[str, Probe] = {
         _read_up_to_the_end,
         before=(Step("POST", f"{CHAT}/{{group}}", {"message": "unread"}, actor="bob"),),
     ),
+    "chat-get-context": Probe(
+        Step("GET", f"{CHAT}/{{group}}/{{message}}/context", {"limit": 1}),
+        lambda s, r: s.value("message") in [m["id"] for m in data(r)] and int(r.headers["X-Chat-Last-Given"]) > 0,
+    ),
     "chat-unread": Probe(
         Step("DELETE", f"{CHAT}/{{group}}/read"),
         lambda s, r: s.room()["unreadMessages"] == 1,
@@ -418,6 +422,10 @@ PROBES: dict[str, Probe] = {
     "voice-message-sharing": Probe(
         Step("GET", f"{CHAT}/{{group}}", {"lookIntoFuture": 0}),
         lambda s, r: s.share_file("voice.mp3", {"messageType": "voice-message"})["messageType"] == "voice-message",
+    ),
+    "unified-search": Probe(
+        Step("GET", "search/providers/talk-message-current/search", {"term": "probe", "from": "/call/{group}"}),
+        lambda s, r: [e["attributes"]["messageId"] for e in data(r)["entries"]] == [str(s.value("message"))],
     ),
     "clear-history": Probe(
         Step("DELETE", f"{CHAT}/{{group}}"),

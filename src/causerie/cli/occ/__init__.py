@@ -47,6 +47,16 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "Forget the failed attempts of an IP address (its whole subnet).",
     ),
     "status": ("database", "status", "Show the version and the database in use."),
+    "talk:export": (
+        "conversations",
+        "export",
+        "Export a conversation's history: JSON (lossless, for talk:import), Markdown or HTML.",
+    ),
+    "talk:import": (
+        "conversations",
+        "import_",
+        "Import a JSON export of talk:export as a new conversation; prints its token.",
+    ),
     "user:add": ("users", "user_add", "Add a user."),
     "user:add-app-password": (
         "users",
