@@ -20,7 +20,7 @@ function errorText(error, fallback) {
 // Resolves with the new (or existing) conversation, or undefined when closed.
 export function newConversationDialog() {
   return openDialog('New conversation', (close) => {
-    const name = el('input', { name: 'roomName', maxlength: 255, required: true, autocomplete: 'off' });
+    const name = el('input', { name: 'roomName', maxlength: 255, autocomplete: 'off' });
     const open = el('input', { type: 'checkbox', name: 'public' });
     const password = el('input', { type: 'password', name: 'password', autocomplete: 'new-password' });
     const passwordLabel = el('label', { hidden: true }, 'Password (optional)', password);
