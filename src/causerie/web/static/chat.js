@@ -6,6 +6,7 @@ import { confirmDialog } from './dialog.js';
 import { avatar, clockTime, el } from './dom.js';
 import { pickEmoji, reactionRow } from './emoji.js';
 import { MentionPicker } from './mentions.js';
+import { participantsDialog } from './participants.js';
 import { CALL_SYSTEM_MESSAGES, HIDDEN_SYSTEM_MESSAGES, plainText, richFragment } from './richtext.js';
 import { decorate } from './timeline.js';
 
@@ -48,6 +49,7 @@ export class ChatView {
     this.topBar = el('header', { class: 'top-bar' },
       el('button', { class: 'back-button', type: 'button', 'aria-label': 'Back to conversations', onclick: () => this.onBack() }, '‹'),
       this.title, this.callState, this.callButton,
+      config.user ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, '👥') : null,
       this.onSettings ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, '⚙') : null);
     this.notice = el('div', { class: 'notice', hidden: true, role: 'alert' });
     this.list = el('ol', { class: 'messages', 'aria-live': 'polite' });
