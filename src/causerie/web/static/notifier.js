@@ -47,8 +47,8 @@ export class Notifier {
       const old = before.get(room.token);
       if (!old || room.token === openToken || room.notificationLevel === LEVEL_NEVER) continue;
       if ((room.unreadMessages || 0) <= (old.unreadMessages || 0)) continue;
-      if (!(room.type === ONE_TO_ONE || (room.unreadMention && !old.unreadMention) || (room.unreadMention && room.lastMessage))) continue;
       const last = room.lastMessage;
+      if (!(room.type === ONE_TO_ONE || (room.unreadMention && !old.unreadMention) || mentionsMe(last))) continue;
       if (!last || (config.user && last.actorType === 'users' && last.actorId === config.user.id)) continue;
       const author = last.actorDisplayName || 'Someone';
       const body = room.type === ONE_TO_ONE ? plainText(last) : `${author}: ${plainText(last)}`;
@@ -60,4 +60,9 @@ export class Notifier {
       });
     }
   }
+}
+
+function mentionsMe(message) {
+  const params = message && message.messageParameters && !Array.isArray(message.messageParameters) ? message.messageParameters : {};
+  return Object.values(params).some((param) => param && (param.type === 'call' || (param.type === 'user' && config.user && param.id === config.user.id)));
 }
