@@ -173,6 +173,8 @@ class App {
       onSettings: this.guest ? null : (room) => this.openSettings(room),
     });
     this.chat.start(joined);
+    // Straight to writing, except on phones where focusing would cover the chat with the keyboard.
+    if (!window.matchMedia('(max-width: 720px)').matches) this.chat.input.focus();
     this.renderList();
   }
 

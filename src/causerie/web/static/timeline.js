@@ -19,6 +19,7 @@ export function dayLabel(timestamp, now = new Date()) {
   return date.toLocaleDateString(undefined, options);
 }
 
+// Plain list items (a role of their own would break the list for screen readers).
 // Rebuilds the separators of `list` (an <ol> of message items carrying data-id and data-ts).
 export function decorate(list, unreadAfter) {
   for (const node of list.querySelectorAll(':scope > .day-separator, :scope > .unread-divider')) node.remove();
@@ -29,13 +30,11 @@ export function decorate(list, unreadAfter) {
     if (!timestamp) continue;
     const key = dayKey(timestamp);
     if (key !== previousDay) {
-      item.before(el('li', { class: 'day-separator', role: 'separator', 'aria-label': dayLabel(timestamp) },
-        el('span', { text: dayLabel(timestamp) })));
+      item.before(el('li', { class: 'day-separator' }, el('span', { text: dayLabel(timestamp) })));
       previousDay = key;
     }
     if (!unreadPlaced && Number(item.dataset.id) > unreadAfter && item.classList.contains('message') && !item.classList.contains('own')) {
-      item.before(el('li', { class: 'unread-divider', role: 'separator', 'aria-label': 'Unread messages' },
-        el('span', { text: 'Unread messages' })));
+      item.before(el('li', { class: 'unread-divider' }, el('span', { text: 'Unread messages' })));
       unreadPlaced = true;
     }
   }
