@@ -4,6 +4,7 @@ import { config, ocs, OcsError, randomHex, sleep } from './api.js';
 import { ExternalCall } from './call.js';
 import { confirmDialog } from './dialog.js';
 import { avatar, clockTime, el } from './dom.js';
+import { icon } from './icons.js';
 import { pickEmoji, reactionRow } from './emoji.js';
 import { MentionPicker } from './mentions.js';
 import { participantsDialog } from './participants.js';
@@ -49,8 +50,8 @@ export class ChatView {
     this.topBar = el('header', { class: 'top-bar' },
       el('button', { class: 'back-button', type: 'button', 'aria-label': 'Back to conversations', onclick: () => this.onBack() }, '‹'),
       this.title, this.callState, this.callButton,
-      config.user ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, '👥') : null,
-      this.onSettings ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, '⚙') : null);
+      config.user ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, icon('people')) : null,
+      this.onSettings ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, icon('settings')) : null);
     this.notice = el('div', { class: 'notice', hidden: true, role: 'alert' });
     this.list = el('ol', { class: 'messages', 'aria-live': 'polite' });
     this.scroller = el('div', { class: 'scroller' }, el('div', { class: 'history-end', hidden: true, text: 'Beginning of the conversation' }), this.list);
@@ -324,19 +325,19 @@ export class ChatView {
         onclick: async () => {
           const emoji = await pickEmoji(react);
           if (emoji) this.react(message.id, emoji, (message.reactionsSelf || []).includes(emoji));
-        } }, '☺');
+        } }, icon('react'));
       buttons.push(react);
-      buttons.push(el('button', { class: 'action reply-button', type: 'button', title: 'Reply', 'aria-label': `Reply to ${author}`, onclick: () => this.setReply(message) }, '↩'));
+      buttons.push(el('button', { class: 'action reply-button', type: 'button', title: 'Reply', 'aria-label': `Reply to ${author}`, onclick: () => this.setReply(message) }, icon('reply')));
     }
     if (config.user) {
-      buttons.push(el('button', { class: 'action link-button-copy', type: 'button', title: 'Copy link', 'aria-label': `Copy link: ${author}`, onclick: (event) => this.copyLink(message, event.currentTarget) }, '🔗'));
+      buttons.push(el('button', { class: 'action link-button-copy', type: 'button', title: 'Copy link', 'aria-label': `Copy link: ${author}`, onclick: (event) => this.copyLink(message, event.currentTarget) }, icon('link')));
     }
     if (own && canChat && message.messageType === 'comment' && !message.messageParameters?.file) {
-      buttons.push(el('button', { class: 'action edit-button', type: 'button', title: 'Edit', 'aria-label': 'Edit', onclick: () => this.setEditing(message) }, '✎'));
+      buttons.push(el('button', { class: 'action edit-button', type: 'button', title: 'Edit', 'aria-label': 'Edit', onclick: () => this.setEditing(message) }, icon('edit')));
     }
     const moderator = this.room && MODERATOR_TYPES.has(this.room.participantType);
     if ((own || moderator) && message.messageType === 'comment' && config.user) {
-      buttons.push(el('button', { class: 'action delete-button', type: 'button', title: 'Delete', 'aria-label': 'Delete', onclick: () => this.remove(message) }, '🗑'));
+      buttons.push(el('button', { class: 'action delete-button', type: 'button', title: 'Delete', 'aria-label': 'Delete', onclick: () => this.remove(message) }, icon('delete')));
     }
     return buttons.length ? el('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Actions' }, buttons) : null;
   }
