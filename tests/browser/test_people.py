@@ -68,3 +68,41 @@ def test_members_see_the_list_without_controls(user_page: UserPage, alice: TalkC
     expect(person(dialog, "users/alice")).to_be_visible()
     expect(dialog.get_by_role("button", name="Remove Alice Adams")).to_have_count(0)
     expect(dialog.get_by_label("Add users or groups")).to_have_count(0)
+
+
+def test_adding_users_and_groups_found_by_name(user_page: UserPage, alice: TalkClient) -> None:
+    token = create_room(alice, "Growing team")
+    page = user_page("alice", f"/call/{token}")
+    dialog = open_participants(page)
+    search = dialog.get_by_label("Add users or groups")
+    search.fill("caro")
+    dialog.get_by_role("button", name="Carol Clark").click()
+    expect(person(dialog, "users/carol")).to_be_visible()
+    expect(dialog.get_by_role("status")).to_have_text("Carol Clark was added.")
+
+    search.fill("team")
+    group = dialog.locator('.person-option[data-source="groups"]').first
+    expect(group).to_be_visible()
+    group.click()
+    expect(person(dialog, "groups/team").locator(".role")).to_have_text("Group")
+    expect(person(dialog, "users/dave")).to_be_visible()
+    # Who is in already is not offered again.
+    search.fill("carol")
+    expect(dialog.get_by_text("Nobody found.")).to_be_visible()
+    expect(page.locator(".system-message", has_text="You added Carol Clark")).to_have_count(1)
+
+
+def test_starting_a_one_to_one_conversation(user_page: UserPage) -> None:
+    page = user_page("dave")
+    page.get_by_role("button", name="New conversation").click()
+    dialog = page.get_by_role("dialog", name="New conversation")
+    dialog.get_by_label("Message a person").fill("bob")
+    dialog.get_by_role("button", name="Bob Brown").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".room-title")).to_have_text("Bob Brown")
+    page.get_by_label("Message").fill("Hi Bob, one to one")
+    page.get_by_label("Message").press("Enter")
+
+    bob_page = user_page("bob")
+    room = bob_page.locator(".room", has_text="Dave")
+    expect(room.locator(".room-preview")).to_have_text("Hi Bob, one to one")

@@ -50,8 +50,8 @@ export class ChatView {
     this.topBar = el('header', { class: 'top-bar' },
       el('button', { class: 'back-button', type: 'button', 'aria-label': 'Back to conversations', onclick: () => this.onBack() }, '‹'),
       this.title, this.callState, this.callButton,
-      config.user ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, icon('people')) : null,
-      this.onSettings ? el('button', { class: 'icon-button settings-button', type: 'button', 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, icon('settings')) : null);
+      config.user ? el('button', { class: 'icon-button settings-button room-tool', type: 'button', disabled: true, 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, icon('people')) : null,
+      this.onSettings ? el('button', { class: 'icon-button settings-button room-tool', type: 'button', disabled: true, 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, icon('settings')) : null);
     this.notice = el('div', { class: 'notice', hidden: true, role: 'alert' });
     this.list = el('ol', { class: 'messages', 'aria-live': 'polite' });
     this.scroller = el('div', { class: 'scroller' }, el('div', { class: 'history-end', hidden: true, text: 'Beginning of the conversation' }), this.list);
@@ -118,6 +118,8 @@ export class ChatView {
     if (!room || room.token !== this.token) return;
     const hadCall = this.room ? this.room.hasCall : false;
     this.room = room;
+    // The room's tools wait for the room: they need to know the caller's role in it.
+    for (const tool of this.topBar.querySelectorAll('.room-tool')) tool.disabled = false;
     this.title.textContent = room.displayName || room.name || '';
     const canChat = (room.permissions & 128) !== 0 && !room.readOnly;
     this.composer.hidden = !canChat;
