@@ -21,6 +21,13 @@ export function openDialog(title, build, { className = '' } = {}) {
       resolve(result);
     });
     node.addEventListener('click', (event) => { if (event.target === node) close(undefined); });
+    // A search field would take the first Escape to clear itself: the dialog closes on any.
+    node.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !event.defaultPrevented) {
+        event.preventDefault();
+        close(undefined);
+      }
+    });
     document.body.append(node);
     node.showModal();
     const first = node.querySelector('[autofocus], input, select, textarea, button:not(.dialog-close)');
