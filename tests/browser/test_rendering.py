@@ -161,3 +161,14 @@ def test_the_other_user_sees_formatted_text(user_page: UserPage, alice: TalkClie
     link = body.get_by_role("link", name="https://example.com/plan")
     expect(link).to_have_attribute("rel", "noopener noreferrer")
     expect(link).to_have_attribute("href", "https://example.com/plan")
+
+
+def test_previews_leave_the_markers_out(page: Page) -> None:
+    summary = page.evaluate(
+        """async (message) => (await import('/static/richtext.js')).summary(message)""",
+        {
+            "message": "# Plan\n**Due** `friday`\n- one\n> said\n```\ncode <b>\n```",
+            "messageParameters": {},
+        },
+    )
+    assert summary == "Plan Due friday one said code <b>"

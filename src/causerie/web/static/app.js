@@ -6,7 +6,7 @@ import { browseDialog, newConversationDialog } from './conversations.js';
 import { avatar, el } from './dom.js';
 import { askGuestName } from './guest.js';
 import { Notifier } from './notifier.js';
-import { plainText } from './richtext.js';
+import { summary } from './richtext.js';
 import { roomSettingsDialog } from './room-settings.js';
 
 const LIST_REFRESH_MS = 5000;
@@ -146,7 +146,7 @@ class App {
 
   roomItem(room, active) {
     const unread = room.unreadMessages || 0;
-    const preview = room.lastMessage && room.lastMessage.message !== undefined ? plainText(room.lastMessage) : '';
+    const preview = room.lastMessage && room.lastMessage.message !== undefined ? summary(room.lastMessage) : '';
     const badge = unread > 0
       ? el('span', { class: room.unreadMention ? 'unread mention-badge' : 'unread', 'aria-label': `${unread} unread` }, room.unreadMention ? `@${unread}` : String(unread))
       : null;

@@ -8,7 +8,7 @@ import { icon } from './icons.js';
 import { pickEmoji, reactionRow } from './emoji.js';
 import { MentionPicker } from './mentions.js';
 import { participantsDialog } from './participants.js';
-import { CALL_SYSTEM_MESSAGES, HIDDEN_SYSTEM_MESSAGES, plainText, richFragment } from './richtext.js';
+import { CALL_SYSTEM_MESSAGES, HIDDEN_SYSTEM_MESSAGES, richFragment, summary } from './richtext.js';
 import { decorate } from './timeline.js';
 
 // System messages whose `parent` is a message shown again with its new state.
@@ -308,7 +308,7 @@ export class ChatView {
     const body = el('div', { class: deleted ? 'body deleted' : 'body' }, richFragment(message, this.selfId()));
     const quote = message.parent && !message.parent.deleted
       ? el('blockquote', { class: 'quote' }, el('span', { class: 'quote-author', text: message.parent.actorDisplayName || 'Guest' }),
-        el('span', { class: 'quote-text', text: plainText(message.parent) }))
+        el('span', { class: 'quote-text', text: summary(message.parent) }))
       : null;
     const edited = message.lastEditTimestamp ? el('span', { class: 'edited', text: '(edited)' }) : null;
     return el('li', { class: own ? 'message own' : 'message', dataset: { id: message.id, ts: message.timestamp, actor: `${message.actorType}/${message.actorId}` } },
@@ -486,7 +486,7 @@ export class ChatView {
     }
     this.replyBar.replaceChildren(
       el('span', { class: 'reply-label', text: `Replying to ${message.actorDisplayName || 'Guest'}: ` }),
-      el('span', { class: 'reply-text', text: plainText(message) }),
+      el('span', { class: 'reply-text', text: summary(message) }),
       el('button', { class: 'reply-cancel', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, '×'));
     this.replyBar.hidden = false;
     this.input.focus();

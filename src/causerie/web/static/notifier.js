@@ -2,7 +2,7 @@
 // one-to-one conversation, unless that conversation is open in front of them. Off until asked for.
 
 import { config } from './api.js';
-import { plainText } from './richtext.js';
+import { summary } from './richtext.js';
 
 const KEY = 'causerie.notifications';
 const ONE_TO_ONE = 1;
@@ -51,7 +51,7 @@ export class Notifier {
       if (!(room.type === ONE_TO_ONE || (room.unreadMention && !old.unreadMention) || mentionsMe(last))) continue;
       if (!last || (config.user && last.actorType === 'users' && last.actorId === config.user.id)) continue;
       const author = last.actorDisplayName || 'Someone';
-      const body = room.type === ONE_TO_ONE ? plainText(last) : `${author}: ${plainText(last)}`;
+      const body = room.type === ONE_TO_ONE ? summary(last) : `${author}: ${summary(last)}`;
       const note = new Notification(room.displayName, { body, tag: `causerie-${room.token}`, icon: '/apps/spreed/img/app-dark.svg' });
       note.addEventListener('click', () => {
         window.focus();

@@ -90,3 +90,15 @@ export function richFragment(message, selfId) {
   }).join('');
   return renderMarkdown(source, (index) => paramNode(params[index], options));
 }
+
+// One line for previews, quotes and notifications: the text without markdown's markers.
+export function summary(message) {
+  return plainText(message)
+    .split('\n')
+    .filter((line) => !/^\s*```/.test(line))
+    .map((line) => line.replace(/^\s{0,3}(?:>\s?|#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)/, ''))
+    .join(' ')
+    .replace(/\*\*(?=\S)(.*?\S)\*\*|__(?=\S)(.*?\S)__|`([^`]+)`/g, (whole, a, b, c) => a || b || c || whole)
+    .replace(/\s+/g, ' ')
+    .trim();
+}
