@@ -188,3 +188,14 @@ def test_day_separators_between_days(user_page: UserPage) -> None:
     )
     assert labels[0] not in ("*", "Today", "Yesterday")
     assert labels[1:] == ["*", "*", "Yesterday", "*", "Today", "*"]
+
+
+def test_editing_keeps_mentions_as_typed(user_page: UserPage, alice: TalkClient) -> None:
+    token = create_room(alice, "Edit mentions", members=["bob"])
+    send_message(alice, token, "@bob have a look at **this**")
+    page = user_page("alice", f"/call/{token}")
+    own = message(page, "have a look")
+    expect(own.locator(".mention")).to_have_text("Bob Brown")
+    own.hover()
+    own.get_by_role("button", name="Edit", exact=True).click()
+    expect(page.get_by_label("Message")).to_have_value("@bob have a look at **this**")
