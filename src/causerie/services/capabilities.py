@@ -79,8 +79,18 @@ FEATURES = [
     "rich-object-delete",
     "media-caption",
     "voice-message-sharing",
+    "bots-v1",
+    "remind-me-later",
+    "upcoming-reminders",
 ]
-FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
+FEATURES_LOCAL = [
+    "favorites",
+    "chat-read-status",
+    "listable-rooms",
+    "note-to-self",
+    "remind-me-later",
+    "upcoming-reminders",
+]
 
 # The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
 # reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with
