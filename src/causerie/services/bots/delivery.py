@@ -22,6 +22,7 @@ from typing import Any
 
 from causerie.services import clock
 from causerie.services.bots.model import STATE_DISABLED, Bot
+from causerie.services.bots.poster import Poster
 from causerie.services.jobs import queue as job_queue
 from causerie.services.jobs.queue import GiveUp, JobContext
 from causerie.services.rooms.rooms import Room
@@ -76,18 +77,34 @@ async def post(context: JobContext, bot: Bot, body: str) -> str | None:
     random = random_string()
     headers = {
         "Content-Type": "application/json",
+        "Accept": "application/json",
+        "User-Agent": "Causerie bots",
         "OCS-APIRequest": "true",
         "X-Nextcloud-Talk-Random": random,
         "X-Nextcloud-Talk-Signature": signature(bot.secret, random, body),
         "X-Nextcloud-Talk-Backend": context.base_url.rstrip("/") + "/",
     }
     try:
-        response = await context.http.post(bot.url, content=body.encode(), headers=headers, timeout=TIMEOUT_S)
+        status = await _poster().post(bot.url, body.encode(), headers, within_s=TIMEOUT_S)
     except Exception as error:  # any network failure is the bot being unreachable
-        return f"{type(error).__name__}: {error}"[:4000]
-    if 200 <= response.status_code < 300:
+        return f"{type(error).__name__}: {error}"[:4000] if str(error) else type(error).__name__
+    if 200 <= status < 300:
         return None
-    return f"HTTP {response.status_code}"
+    return f"HTTP {status}"
+
+
+_posters: dict[asyncio.AbstractEventLoop, Poster] = {}
+
+
+def _poster() -> Poster:
+    """The process's poster (its kept connections belong to the running event loop)."""
+    loop = asyncio.get_running_loop()
+    poster = _posters.get(loop)
+    if poster is None:
+        for old in [old for old in _posters if old.is_closed()]:
+            del _posters[old]
+        poster = _posters[loop] = Poster()
+    return poster
 
 
 async def send_all(context: JobContext, bots: Sequence[Bot], body: str) -> None:
