@@ -17,7 +17,7 @@ import pytest
 from tests.api.conftest import advance_clock
 from tests.support.client import OCS_HEADERS, TalkClient, data
 from tests.support.echo_bot import EchoBot
-from tests.support.notifying import group_room, jobs_done, send
+from tests.support.notifying import NOTIFICATIONS, ROOM, group_room, jobs_done, send
 from tests.support.server import ServerProcess
 
 BOT = "apps/spreed/api/v1/bot"
@@ -194,6 +194,16 @@ def test_bot_requests_need_the_signature_of_an_enabled_bot(
         assert posted.status_code == 201, posted.text
         message = wait_for_message(alice, token, "signed hi")
         assert message["actorType"] == "bots" and message["actorDisplayName"] == "Poster (Bot)"
+        # A bot's mention notifies, the bot named as Talk names it.
+        text = "@bob have a look"
+        added = alice.post(f"{ROOM}/{token}/participants", json={"newParticipant": "bob", "source": "users"})
+        assert added.status_code == 200
+        assert httpx.post(f"{base}/message", json={"message": text}, headers=_signed(secret, text)).status_code == 201
+        jobs_done(testing_server)
+        bob = client_of("bob")
+        mention = next(n for n in data(bob.get(NOTIFICATIONS)) if n["object_id"].startswith(token))
+        assert mention["subject"] == "Poster (Bot) mentioned you in conversation Signed"
+        assert mention["subjectRichParameters"]["user"]["type"] == "highlight"
         empty = httpx.post(f"{base}/message", json={"message": "  "}, headers=_signed(secret, "  "))
         assert empty.status_code == 400
         reacted = httpx.post(f"{base}/reaction/{message['id']}", json={"reaction": "👍"}, headers=_signed(secret, "👍"))

@@ -190,6 +190,9 @@ def _chat(stored: Stored, ctx: Context) -> Rendered | None:
     is_user = params.get("userType") == USERS
     if is_user and params.get("userId") in ctx.names:
         author = {"type": "user", "id": str(params["userId"]), "name": ctx.names[str(params["userId"])]}
+    elif message.actor_type == BOTS:
+        # Talk names a bot as a highlight, not as a user.
+        author = {"type": "highlight", "id": str(message.actor_id), "name": str(message.actor_display_name)}
     elif not is_user and message.actor_type in (GUESTS, EMAILS) and str(message.actor_display_name).strip():
         guest = {"type": "guest", "id": str(message.actor_id), "name": str(message.actor_display_name)}
     message_parameters: dict[str, Any] = json.loads(message.parameters or "{}")
