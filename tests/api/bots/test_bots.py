@@ -109,6 +109,14 @@ def test_the_echo_bot_hears_the_chat_and_answers(
     assert join["actor"] == {"type": "Application", "id": f"bots/{actor_id}", "name": "Echo"}
     assert join["object"] == {"type": "Collection", "id": token, "name": "With a bot"}
 
+    # System messages reach it as Activity, worded in English.
+    added = alice.post(f"{ROOM}/{token}/participants", json={"newParticipant": "carol", "source": "users"})
+    assert added.status_code == 200
+    activity = next(e for e in echo_bot.wait_for(1, "Activity") if e["object"]["name"] == "user_added")
+    assert activity["actor"]["id"] == "users/alice"
+    content = json.loads(activity["object"]["content"])
+    assert content["message"] == "{actor} added {user}" and content["parameters"]["user"]["id"] == "carol"
+
     # A message reaches the bot (which checked the signature, or it would have refused it) …
     sent = send(bob, token, "hello robot")
     create = echo_bot.wait_for(1, "Create")[0]

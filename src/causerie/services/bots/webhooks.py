@@ -5,6 +5,8 @@ posted to every bot enabled in the conversation with the matching feature.
 - a comment from a participant (never a bot's): ``Create`` (``actor`` Person with
   ``talkParticipantType``, ``object`` Note, ``target`` Collection; ``inReplyTo`` for replies);
 - a reaction: ``Like`` (``content`` the emoji), its removal: ``Undo`` of that ``Like``;
+- a system message (``rooms.system_messages.BOT_SYSTEM_MESSAGE``): ``Activity``, the Note named by
+  the system message's id;
 - a bot enabled or disabled in a conversation: ``Join`` / ``Leave`` (``delivery.joined``/``left``).
 """
 
@@ -15,10 +17,12 @@ from typing import Any
 from causerie.services.bots import bots, delivery
 from causerie.services.bots.delivery import collection, php_json
 from causerie.services.bots.model import Bot
+from causerie.services.chat import history
 from causerie.services.chat.format import parameters_of
 from causerie.services.chat.notifying import BOT_MESSAGE, BOT_REACTION, FEATURE_REACTION, FEATURE_WEBHOOK
 from causerie.services.jobs.queue import JobContext
 from causerie.services.rooms import rooms
+from causerie.services.rooms.system_messages import BOT_SYSTEM_MESSAGE
 from causerie.storage.chat import messages as message_store
 from causerie.storage.rooms import participants as attendee_store
 
@@ -66,6 +70,33 @@ async def on_message(context: JobContext, job: dict[str, Any]) -> None:
     await delivery.send_all(context, listening, php_json(body))
 
 
+async def on_system_message(context: JobContext, job: dict[str, Any]) -> None:
+    """Talk's ``Activity``: a system message, worded in English for no one in particular."""
+    async with context.db.read() as conn:
+        room = await rooms.get_by_id(conn, int(job["room"]))
+        message = None if room is None else await message_store.get(conn, room.id, int(job["message"]))
+        if room is None or message is None:
+            return
+        listening = await _listening(conn, room.id, FEATURE_WEBHOOK)
+        if not listening:
+            return
+        shown = await history.render(conn, room, listening[0].actor, int(message.id))
+    parameters = shown.get("messageParameters") or []
+    body = {
+        "type": "Activity",
+        "actor": person(message.actor_type, message.actor_id, message.actor_display_name),
+        "object": {
+            "type": "Note",
+            "id": str(message.id),
+            "name": str(message.system_message),
+            "content": php_json({"message": str(shown.get("message", "")), "parameters": parameters}),
+            "mediaType": "text/markdown",
+        },
+        "target": collection(room),
+    }
+    await delivery.send_all(context, listening, php_json(body))
+
+
 async def on_reaction(context: JobContext, job: dict[str, Any]) -> None:
     async with context.db.read() as conn:
         room = await rooms.get_by_id(conn, int(job["room"]))
@@ -89,4 +120,9 @@ async def on_reaction(context: JobContext, job: dict[str, Any]) -> None:
 
 
 # The job kinds this module runs (composed by app.JOB_MODULES).
-jobs = {BOT_MESSAGE: on_message, BOT_REACTION: on_reaction, delivery.DELIVER: delivery.deliver}
+jobs = {
+    BOT_MESSAGE: on_message,
+    BOT_REACTION: on_reaction,
+    BOT_SYSTEM_MESSAGE: on_system_message,
+    delivery.DELIVER: delivery.deliver,
+}
