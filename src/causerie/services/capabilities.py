@@ -80,6 +80,7 @@ FEATURES = [
     "rich-object-delete",
     "media-caption",
     "voice-message-sharing",
+    "unified-search",
     "bots-v1",
     "remind-me-later",
     "upcoming-reminders",
@@ -89,6 +90,7 @@ FEATURES_LOCAL = [
     "chat-read-status",
     "listable-rooms",
     "note-to-self",
+    "unified-search",
     "remind-me-later",
     "upcoming-reminders",
 ]

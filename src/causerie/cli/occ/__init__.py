@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from causerie.cli.occ import bots, config, files, jobs, security, users
+from causerie.cli.occ import bots, config, conversations, files, jobs, security, users
 
 
 class _Occ(click.Group):
@@ -21,6 +21,6 @@ def main(no_interaction: bool, no_warnings: bool) -> None:
     """Administer Causerie the way Nextcloud's occ does."""
 
 
-for module in (config, users, security, jobs, files, bots):
+for module in (config, users, security, jobs, files, conversations, bots):
     for command in module.commands:
         main.add_command(command)

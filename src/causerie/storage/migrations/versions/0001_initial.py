@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 20:41:47.481803
+Create Date: 2026-12-07 21:00:12.666106
 """
 
 from __future__ import annotations
