@@ -43,6 +43,8 @@ log = logging.getLogger("causerie")
 # Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller. Starlette tries
 # routes in order, so the endpoints clients call most (chat, then signaling) come first.
 API_MODULES = [
+    # Before the chat: ``chat/upcoming-reminders`` would otherwise be read as a conversation token.
+    "causerie.api.chat.reminders",
     "causerie.api.chat.messages",
     "causerie.api.calls.signaling",
     "causerie.api.config.capabilities",
@@ -64,11 +66,14 @@ API_MODULES = [
     "causerie.api.collaborators.autocomplete",
     "causerie.api.search.providers",
     "causerie.api.export.conversations",
+    "causerie.api.bots.bots",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [
     "causerie.services.notifications.creation",
     "causerie.services.push.delivery",
+    "causerie.services.bots.webhooks",
+    "causerie.services.notifications.reminders",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [

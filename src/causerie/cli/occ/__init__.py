@@ -47,6 +47,20 @@ INDEX: dict[str, tuple[str, str, str]] = {
         "Forget the failed attempts of an IP address (its whole subnet).",
     ),
     "status": ("database", "status", "Show the version and the database in use."),
+    "talk:bot:install": (
+        "bots",
+        "install",
+        "Install a bot: Talk posts to URL what happens where it is enabled, signed with SECRET.",
+    ),
+    "talk:bot:list": ("bots", "list_bots", "List the installed bots (or those enabled in the conversation TOKEN)."),
+    "talk:bot:remove": ("bots", "remove", "Disable a bot in conversations."),
+    "talk:bot:setup": ("bots", "setup", "Enable a bot in conversations (also a bot installed with --no-setup)."),
+    "talk:bot:state": (
+        "bots",
+        "state",
+        "Set a bot's state (0 disabled, 1 enabled, 2 no-setup) and, with --feature, its features.",
+    ),
+    "talk:bot:uninstall": ("bots", "uninstall", "Uninstall a bot: it leaves every conversation."),
     "talk:export": (
         "conversations",
         "export",
