@@ -59,6 +59,7 @@ API_MODULES = [
     "causerie.api.push.webpush",
     "causerie.api.notifications.notifications",
     "causerie.api.collaborators.autocomplete",
+    "causerie.api.avatars.rooms",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [
@@ -69,6 +70,7 @@ JOB_MODULES: list[str] = [
 WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
     "causerie.web.files.links",
+    "causerie.web.avatars",
     "causerie.web.pages",
 ]
 

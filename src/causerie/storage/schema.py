@@ -4,9 +4,21 @@ tables in storage/tables/, all on the one ``metadata`` of storage/metadata.py.""
 from __future__ import annotations
 
 from causerie.storage.metadata import metadata
-from causerie.storage.tables import accounts, calls, chat, config, files, jobs, notifications, push, rooms, status
+from causerie.storage.tables import (
+    accounts,
+    avatars,
+    calls,
+    chat,
+    config,
+    files,
+    jobs,
+    notifications,
+    push,
+    rooms,
+    status,
+)
 
 # Importing them is what puts their tables on ``metadata``.
-DOMAINS = (accounts, calls, chat, config, files, jobs, notifications, push, rooms, status)
+DOMAINS = (accounts, avatars, calls, chat, config, files, jobs, notifications, push, rooms, status)
 
 __all__ = ["DOMAINS", "metadata"]
