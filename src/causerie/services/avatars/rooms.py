@@ -57,6 +57,8 @@ _KEYCAP = "\u20e3"
 
 def _is_pictograph(char: str) -> bool:
     code = ord(char)
+    if 0x1F1E6 <= code <= 0x1F1FF:
+        return False  # regional indicators count only in pairs (flags)
     return (
         0x1F000 <= code <= 0x1FAFF
         or 0x2600 <= code <= 0x27BF
@@ -97,6 +99,9 @@ def is_single_emoji(text: str) -> bool:
 
 def leading_emoji(name: str) -> str | None:
     """The emoji a conversation's name starts with, if it starts with one."""
+    first = name[:1]
+    if not first or not (_is_pictograph(first) or first in "0123456789#*" or 0x1F1E6 <= ord(first) <= 0x1F1FF):
+        return None  # most names: one look at the first character (the room list asks for every room)
     for end in range(min(len(name), 32), 0, -1):
         if is_single_emoji(name[:end]):
             return name[:end]
