@@ -81,8 +81,9 @@ FEATURES = [
     "media-caption",
     "voice-message-sharing",
     "avatar",
+    "unified-search",
 ]
-FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self", "avatar"]
+FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self", "avatar", "unified-search"]
 
 # The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
 # reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with
