@@ -22,6 +22,7 @@ from causerie.http import ocs
 from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
+from causerie.http.proxies import TrustedProxies
 from causerie.runtime import Runtime
 from causerie.services.accounts import sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
@@ -216,5 +217,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
     app.router.redirect_slashes = False
     app.state.runtime = runtime
     app.state.settings = settings
-    front = OcsDispatcher(app, ocs_routes)
+    front: ASGIApp = OcsDispatcher(app, ocs_routes)
+    if settings.trusted_proxies:
+        front = TrustedProxies(front, settings.trusted_proxies)
     return RequestLog(front) if settings.log_requests else front
