@@ -46,6 +46,7 @@ API_MODULES = [
     "causerie.api.config.capabilities",
     "causerie.api.config.clock",
     "causerie.api.accounts.users",
+    "causerie.api.accounts.app_passwords",
     "causerie.api.calls.calls",
     "causerie.api.rooms.rooms",
     "causerie.api.rooms.participants",
@@ -68,6 +69,7 @@ JOB_MODULES: list[str] = [
 WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
     "causerie.web.files.links",
+    "causerie.web.devices",
     "causerie.web.pages",
 ]
 

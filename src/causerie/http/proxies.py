@@ -12,7 +12,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
-from typing import Any
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -93,7 +92,7 @@ def public_base_url(request: Request, public_url: str | None) -> str:
     client (or the trusted proxy in front) reached this server."""
     if public_url:
         return public_url.rstrip("/")
-    scope: dict[str, Any] = request.scope
+    scope = request.scope
     host = request.headers.get("host")
     if not host:
         server = scope.get("server") or ("localhost", 80)

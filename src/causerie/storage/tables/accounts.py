@@ -43,6 +43,10 @@ app_passwords = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
     Column("last_used", BigInteger, nullable=True),
+    # Set for a one-time token (a one-time QR code): it logs in nowhere, it is exchanged once for
+    # a permanent app password by ``core/getapppassword-onetime`` before this time.
+    Column("expires_at", BigInteger, nullable=True),
+    Index("ix_app_passwords_uid", "uid"),
 )
 
 # Browser sessions (users logged in through the web page, and guests, who have no account).

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 19:21:12.979999
+Create Date: 2026-12-07 19:59:16.294100
 """
 
 from __future__ import annotations
@@ -142,10 +142,14 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("last_used", sa.BigInteger(), nullable=True),
+        sa.Column("expires_at", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_app_passwords_uid_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_passwords")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_app_passwords_token_hash")),
     )
+    with op.batch_alter_table("app_passwords", schema=None) as batch_op:
+        batch_op.create_index("ix_app_passwords_uid", ["uid"], unique=False)
+
     op.create_table(
         "attendees",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -522,6 +526,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_attendees_actor")
 
     op.drop_table("attendees")
+    with op.batch_alter_table("app_passwords", schema=None) as batch_op:
+        batch_op.drop_index("ix_app_passwords_uid")
+
     op.drop_table("app_passwords")
     op.drop_table("users")
     with op.batch_alter_table("signaling_messages", schema=None) as batch_op:
