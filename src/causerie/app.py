@@ -70,6 +70,7 @@ WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
     "causerie.web.files.links",
     "causerie.web.devices",
+    "causerie.web.login_flows",
     "causerie.web.pages",
 ]
 

@@ -38,6 +38,21 @@ async def log_in(runtime: Runtime, request: Request, login: str, password: str) 
 
     Raises TooManyRequests when the address is blocked. The new session replaces the anonymous one
     the form was served with, so a session id known before the login is worthless after it."""
+    user = await check_login(runtime, request, login, password)
+    if user is None:
+        return None
+    await log_out(runtime, request)
+    session = await sessions.create(runtime.db, user.uid)
+    async with runtime.db.write() as conn:
+        await users.record_login(conn, user.uid)
+    return session
+
+
+async def check_login(runtime: Runtime, request: Request, login: str, password: str) -> User | None:
+    """The user of a login and password typed into a page, or None (a counted ``login`` attempt).
+
+    Throttled as every password check: one at a time per address, after the delay its wrong
+    attempts earned; raises TooManyRequests when the address is blocked."""
     ip = client_ip(request)
     user: User | None = None
     async with runtime.throttler.guard(ip, [LOGIN_ACTION]):
@@ -46,12 +61,7 @@ async def log_in(runtime: Runtime, request: Request, login: str, password: str) 
                 user = await runtime.passwords.check(conn, login, password)
         if user is None:
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
-            return None
-    await log_out(runtime, request)
-    session = await sessions.create(runtime.db, user.uid)
-    async with runtime.db.write() as conn:
-        await users.record_login(conn, user.uid)
-    return session
+    return user
 
 
 async def log_out(runtime: Runtime, request: Request) -> None:
