@@ -24,10 +24,11 @@ from causerie.http.endpoint import Api, routes
 from causerie.http.middleware import RequestLog, SecurityHeaders
 from causerie.http.proxies import TrustedProxies
 from causerie.runtime import Runtime
-from causerie.services.accounts import sessions
+from causerie.services.accounts import login_flows, sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.errors import DomainError
 from causerie.services.files import cleanup as files_cleanup
 from causerie.services.files import quota as files_quota  # noqa: F401  (registers the files app's keys)
 from causerie.services.jobs import queue as jobs
@@ -139,6 +140,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return ocs.render(version=version, as_json=as_json, status=exc.status_code, data=[], message=message)
 
 
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A rule broken on a page rather than an OCS endpoint: wrong Basic credentials sent to a page,
+    or an address blocked after too many of them. Its status, never a 500."""
+    assert isinstance(exc, DomainError)
+    version = _ocs_version(request.url.path)
+    if version is not None:
+        as_json = ocs.wants_json(request, request.query_params.get("format"))
+        return ocs.render(version=version, as_json=as_json, status=exc.status, data=exc.data, message=exc.message)
+    return JSONResponse({"message": exc.message or exc.__class__.__name__}, status_code=exc.status)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PoolTimeout):
         return await _overloaded(request)
@@ -171,14 +183,15 @@ KEEP_DONE_JOBS_S = 7 * 24 * 3600
 
 
 async def _housekeeping(runtime: Runtime) -> None:
-    """Expired browser and guest sessions and old finished jobs go, at start and every hour (in each
-    process: harmless)."""
+    """Expired browser and guest sessions, login flows and one-time login tokens, and old finished
+    jobs go, at start and every hour (in each process: harmless)."""
     while True:
         try:
             purged = await sessions.purge(runtime.db)
             if purged:
                 log.info("removed %d expired sessions", purged)
             await jobs.purge_finished(runtime.db, KEEP_DONE_JOBS_S)
+            await login_flows.purge(runtime.db)
             await files_cleanup.run(runtime.db, runtime.files)
         except Exception:
             log.exception("housekeeping failed; trying again later")
@@ -213,7 +226,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         routes=[Route("/status.php", status_php), *ocs_routes, *_web_routes()],
         middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, DomainError: domain_error, Exception: server_error},
     )
     # As Nextcloud's router: a path with a trailing slash is another path (an OCS client would
     # otherwise get a bare 307 instead of an OCS answer; pages list both forms where they take them).

@@ -86,3 +86,8 @@ def test_rename_and_revoke_need_the_request_token(server: ServerProcess, web: ht
     assert 'value="Tablet"' in web.get(PAGE).text
     web.post(f"{PAGE}/app-passwords/{password_id}/revoke", data={"requesttoken": token})
     assert f'<tr data-id="{password_id}">' not in web.get(PAGE).text
+
+
+def test_wrong_basic_credentials_on_a_page_are_a_401_not_an_error(web: httpx.Client, reset_bruteforce: None) -> None:
+    for path in (PAGE, "/login", "/login/v2/flow"):
+        assert web.get(path, auth=("alice", "not-her-password")).status_code == 401

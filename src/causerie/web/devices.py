@@ -17,7 +17,7 @@ from causerie.http.auth import authenticate
 from causerie.http.proxies import public_base_url
 from causerie.services.accounts import app_passwords
 from causerie.services.accounts.users import User
-from causerie.services.errors import DomainError
+from causerie.services.errors import DomainError, NotFound
 from causerie.web import sessions
 from causerie.web.pages import _form, _render, _runtime, _token_matches
 
@@ -112,13 +112,21 @@ async def create(request: Request) -> Response:
     return await _page(request, user, session, created=created)
 
 
+def _password_id(request: Request) -> int:
+    """The id in the path; anything but a short decimal number names no app password."""
+    raw = str(request.path_params["id"])
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        raise NotFound("id", "No such app password")
+    return int(raw)
+
+
 async def rename(request: Request) -> Response:
     user, _, form = await _checked_form(request)
     if user is None:
         return _to_login(request)
     try:
         async with _runtime(request).db.write() as conn:
-            await app_passwords.rename(conn, user.uid, request.path_params["id"], str(form.get("name") or ""))
+            await app_passwords.rename(conn, user.uid, _password_id(request), str(form.get("name") or ""))
     except DomainError:
         pass  # an empty name or a password revoked meanwhile: the list shows what is
     return RedirectResponse(PAGE, status_code=303)
@@ -130,7 +138,7 @@ async def revoke(request: Request) -> Response:
         return _to_login(request)
     try:
         async with _runtime(request).db.write() as conn:
-            await app_passwords.revoke(conn, user.uid, request.path_params["id"])
+            await app_passwords.revoke(conn, user.uid, _password_id(request))
     except DomainError:
         pass
     return RedirectResponse(PAGE, status_code=303)
@@ -139,6 +147,6 @@ async def revoke(request: Request) -> Response:
 routes: list[BaseRoute] = [
     Route(PAGE, devices_page, methods=["GET"]),
     Route(f"{PAGE}/app-passwords", create, methods=["POST"]),
-    Route(PAGE + "/app-passwords/{id:int}/rename", rename, methods=["POST"]),
-    Route(PAGE + "/app-passwords/{id:int}/revoke", revoke, methods=["POST"]),
+    Route(PAGE + "/app-passwords/{id}/rename", rename, methods=["POST"]),
+    Route(PAGE + "/app-passwords/{id}/revoke", revoke, methods=["POST"]),
 ]

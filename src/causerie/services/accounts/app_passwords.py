@@ -97,3 +97,7 @@ async def in_use(conn: Conn, uid: str, secret: str) -> int | None:
 
 async def touch(conn: Conn, ids: Sequence[int]) -> None:
     await accounts.touch_app_passwords(conn, ids, int(time.time()))
+
+
+async def purge_onetime(conn: Conn, now: int) -> int:
+    return await accounts.delete_expired_onetime_tokens(conn, now)

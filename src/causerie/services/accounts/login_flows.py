@@ -14,7 +14,7 @@ from urllib.parse import quote_plus
 
 from causerie.services.accounts import app_passwords, hashing
 from causerie.storage.accounts import login_flows as store
-from causerie.storage.db import Conn
+from causerie.storage.db import Conn, Database
 
 # Nextcloud's LoginFlowV2Mapper::lifetime.
 V2_LIFETIME_S = 20 * 60
@@ -101,3 +101,12 @@ async def poll_v2(conn: Conn, poll_token: str) -> Credentials | None:
         return None
     _, secret = await app_passwords.create(conn, row.uid, row.client_name)
     return Credentials(row.server, row.uid, secret)
+
+
+async def purge(db: Database) -> int:
+    """Delete expired v2 flows and one-time login tokens (housekeeping; each lookup refuses them
+    anyway)."""
+    now = int(time.time())
+    async with db.write() as conn:
+        flows = await store.delete_older(conn, _oldest_valid(now))
+        return flows + await app_passwords.purge_onetime(conn, now)
