@@ -9,6 +9,7 @@ import resource
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -184,15 +185,41 @@ async def seed_users(database_url: str) -> None:
         await db.dispose()
 
 
+PG_ADMIN_DSN = os.environ.get("CAUSERIE_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
 @contextmanager
-def causerie_server(workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Causerie as operators run it (``causerie serve``), on a fresh SQLite file."""
+def postgres_database() -> Iterator[str]:
+    """A new PostgreSQL database for one benchmark run, dropped afterwards."""
+    import psycopg2
+
+    name = f"causerie_bench_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=3)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+@contextmanager
+def causerie_server(
+    workdir: Path, extra_env: dict[str, str] | None = None, database_url: str | None = None, *, seeded: bool = False
+) -> Iterator[Server]:
+    """Causerie as operators run it (``causerie serve``), on a fresh SQLite file unless given a
+    ``database_url`` (``seeded``: its users are there already)."""
     data = workdir / "causerie-data"
     data.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{data / 'causerie.db'}"
+    database_url = database_url or f"sqlite:///{data / 'causerie.db'}"
     # The benchmarks call this from inside their event loop; seed on a loop of its own.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, seed_users(database_url)).result()
+    if not seeded:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, seed_users(database_url)).result()
     port = free_port()
     env = {
         **os.environ,

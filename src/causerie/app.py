@@ -54,12 +54,14 @@ API_MODULES = [
     "causerie.api.rooms.guest",
     "causerie.api.chat.reactions",
     "causerie.api.chat.longpoll",
+    "causerie.api.chat.context",
     "causerie.api.calls.external_call",
     "causerie.api.files.shares",
     "causerie.api.chat.shared_items",
     "causerie.api.status.user_status",
     "causerie.api.push.webpush",
     "causerie.api.notifications.notifications",
+    "causerie.api.collaborators.autocomplete",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [

@@ -55,3 +55,14 @@ def test_files_benchmark_runs() -> None:
 def test_push_benchmark_runs() -> None:
     out = _bench("bench.push", "--rounds", "2")
     assert "| mention sent → push received |" in out
+
+
+def test_room_list_benchmark_runs() -> None:
+    out = _bench("bench.roomlist", "--rooms", "3", "--unread", "50", "--requests", "2")
+    assert "| 3 rooms | 3 |" in out
+    assert "| 1 room, 50 unread | 1 | 50 |" in out
+
+
+def test_autocomplete_benchmark_runs() -> None:
+    out = _bench("bench.autocomplete", "--users", "300", "--rounds", "2")
+    assert "| three letters: `mar` |" in out

@@ -72,6 +72,7 @@ FEATURES = [
     "edit-messages",
     "silent-send-state",
     "chat-read-last",
+    "chat-get-context",
     "chat-reference-id",
     "delete-messages-unlimited",
     "reactions",

@@ -357,6 +357,10 @@ PROBES: dict[str, Probe] = {
         _read_up_to_the_end,
         before=(Step("POST", f"{CHAT}/{{group}}", {"message": "unread"}, actor="bob"),),
     ),
+    "chat-get-context": Probe(
+        Step("GET", f"{CHAT}/{{group}}/{{message}}/context", {"limit": 1}),
+        lambda s, r: s.value("message") in [m["id"] for m in data(r)] and int(r.headers["X-Chat-Last-Given"]) > 0,
+    ),
     "chat-unread": Probe(
         Step("DELETE", f"{CHAT}/{{group}}/read"),
         lambda s, r: s.room()["unreadMessages"] == 1,

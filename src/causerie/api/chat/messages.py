@@ -21,6 +21,7 @@ from causerie.services.errors import NotFound, TooManyRequests
 from causerie.services.files import tree
 from causerie.services.jobs import queue as jobs
 from causerie.services.notifications import dismissal
+from causerie.services.notifications.poll_reads import PollRead, PollReads
 from causerie.services.rooms.actors import USERS
 from causerie.services.rooms.participants import Participant
 from causerie.services.rooms.rooms import Room
@@ -49,6 +50,14 @@ def _flights(ctx: Ctx) -> SingleFlight[Page | None]:
     return flights
 
 
+def _poll_reads(ctx: Ctx) -> PollReads:
+    state = ctx.request.app.state
+    reads: PollReads | None = getattr(state, "poll_reads", None)
+    if reads is None:
+        reads = state.poll_reads = PollReads(ctx.runtime.db, ctx.runtime.broker)
+    return reads
+
+
 @api.get(BASE, auth=Auth.PUBLIC, confirms_credentials=True)
 async def receive(ctx: Ctx) -> Reply:
     params = ctx.params
@@ -73,15 +82,7 @@ async def receive(ctx: Ctx) -> Reply:
         )
     move = future and params.integer("setReadMarker", 1) == 1 and last_known > participant.attendee.last_read_message
     if move or viewed:
-        pushed = False
-        async with db.write() as conn:
-            if move:
-                await chat.move_read_marker_forward(conn, participant, last_known)
-                pushed = await dismissal.read_up_to(conn, room, participant, last_known)
-            if viewed:
-                pushed = await dismissal.chat_viewed(conn, room, participant) or pushed
-        if pushed:
-            await jobs.wake(ctx.runtime.broker)
+        await _poll_reads(ctx).apply(PollRead(room, participant, last_known if move else 0, viewed))
 
     def read_page(newer: bool) -> Awaitable[Page | None]:
         return history.read_page(db, room, last_known, limit, newer=newer, include=include)

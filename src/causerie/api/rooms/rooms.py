@@ -14,7 +14,7 @@ from causerie.services.calls import external_call
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
 from causerie.services.errors import Unauthorized
-from causerie.services.room_format import Viewer, format_room, one_to_one_partner
+from causerie.services.room_format import Viewer, format_room, format_rooms, one_to_one_partner
 from causerie.services.rooms import creation as room_creation
 from causerie.services.rooms import rooms
 from causerie.services.rooms import settings as room_settings
@@ -22,7 +22,9 @@ from causerie.services.rooms.creation import INVITATION_KINDS, NewRoom
 from causerie.services.rooms.participants import (
     Participant,
     Requester,
+    admin_default_permissions,
     find_participant,
+    find_participants,
     load_viewer,
     require_moderator,
 )
@@ -117,22 +119,19 @@ async def list_rooms(ctx: Ctx) -> Reply:
     requester = room_access.requester(ctx)
     async with ctx.runtime.db.read() as conn:
         viewer = await room_access.viewer(ctx, conn)
-        result: list[dict[str, Any]] = []
         found = await rooms.of_user(conn, user.uid)
         statuses = None
         if include_status:
             # One query for the other users of every one-to-one room.
             partners = [uid for room in found if (uid := one_to_one_partner(room, viewer)) is not None]
             statuses = await user_statuses.of_users(conn, partners, int(clock.now()))
-        for room in found:
-            if modified_since and not rooms.changed_since(room, modified_since, include_status):
-                continue
-            participant = await find_participant(conn, room, requester)
-            result.append(
-                await format_room(
-                    conn, room, participant, viewer, include_last_message=include_last_message, statuses=statuses
-                )
-            )
+        if modified_since:
+            found = [room for room in found if rooms.changed_since(room, modified_since, include_status)]
+        admin_default = admin_default_permissions(viewer.config)
+        participants = await find_participants(conn, found, user, requester, admin_default=admin_default)
+        result = await format_rooms(
+            conn, found, participants, viewer, include_last_message=include_last_message, statuses=statuses
+        )
     headers = talk_hash_header(viewer)
     headers["X-Nextcloud-Talk-Modified-Before"] = str(modified_before)
     return Reply(result, headers=headers)

@@ -71,3 +71,29 @@ async def render(conn: Conn, room: Room, viewer_actor: Any, message_id: int) -> 
     row = await store.get(conn, room.id, message_id)
     ref = chat_format.RoomRef.of(room)
     return await chat_format.render_one(conn, ref, viewer_actor, row)
+
+
+# ``chat/{token}/{messageId}/context``: Talk clamps the limit to at most 100 (and reads at least
+# one message before).
+CONTEXT_LIMIT_DEFAULT = 50
+CONTEXT_LIMIT_MAX = 100
+
+
+def clamp_context_limit(value: int) -> int:
+    return min(max(value, 0), CONTEXT_LIMIT_MAX)
+
+
+async def read_context(db: Database, room: Room, message_id: int, limit: int) -> Page | None:
+    """The newest ``max(1, limit)`` messages up to ``message_id`` (itself included) and the oldest
+    ``limit`` after it, oldest first, as Talk's ``getMessageContext`` reads them; None when there
+    are none. ``last_given`` is the newest row read, shown or not."""
+    ref = chat_format.RoomRef.of(room)
+    async with db.read() as conn:
+        before = await store.older(conn, room.id, message_id, max(1, limit), include=True)
+        after = await store.newer(conn, room.id, message_id, limit) if limit > 0 else []
+        rows = [*reversed(before), *after]
+        if not rows:
+            return None
+        prepared = await chat_format.prepare(conn, ref, rows)
+        common_read = await participant_store.min_last_read(conn, room.id)
+    return Page(rows, prepared, common_read)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,6 +278,26 @@ async def _session_of(conn: Conn, session_id: str | None, attendee_id: int) -> T
     if row is None or row.attendee_id != attendee_id:
         return None
     return TalkSession.from_row(row)
+
+
+async def find_participants(
+    conn: Conn, found: Sequence[Room], user: User, requester: Requester, *, admin_default: int
+) -> dict[int, Participant]:
+    """``find_participant`` of a user in each room of ``found`` (by room id), in two statements
+    whatever their number: a room list must not cost a query per room."""
+    by_id = {room.id: room for room in found}
+    rows = await store.attendees_of_actor(conn, actors.USERS, user.uid, list(by_id))
+    wanted = {room_id: sid for room_id in rows if (sid := requester.session_for(by_id[room_id].token)) is not None}
+    sessions = await store.get_sessions(conn, sorted(set(wanted.values())))
+    result = {}
+    for room_id, row in rows.items():
+        attendee = Attendee.from_row(row)
+        session_row = sessions.get(wanted.get(room_id, ""))
+        session = None
+        if session_row is not None and session_row.attendee_id == attendee.id:
+            session = TalkSession.from_row(session_row)
+        result[room_id] = Participant(by_id[room_id], attendee, session, admin_default)
+    return result
 
 
 async def find_participant(

@@ -47,7 +47,14 @@ async def count_users(conn: Conn) -> int:
 
 async def insert_user(conn: Conn, uid: str, display_name: str, password_hash: str, now: int) -> None:
     await conn.execute(
-        users.insert().values(uid=uid, display_name=display_name, password_hash=password_hash, created_at=now)
+        users.insert().values(
+            uid=uid,
+            display_name=display_name,
+            password_hash=password_hash,
+            created_at=now,
+            uid_lower=uid.lower(),
+            name_lower=display_name.lower(),
+        )
     )
 
 
@@ -64,7 +71,9 @@ async def set_password_hash(conn: Conn, uid: str, password_hash: str) -> bool:
 
 
 async def set_display_name(conn: Conn, uid: str, display_name: str) -> bool:
-    result = await conn.execute(update(users).where(users.c.uid == uid).values(display_name=display_name))
+    result = await conn.execute(
+        update(users).where(users.c.uid == uid).values(display_name=display_name, name_lower=display_name.lower())
+    )
     return bool(result.rowcount)
 
 

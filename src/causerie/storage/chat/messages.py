@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, literal, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.sql.elements import BindParameter
 
@@ -15,7 +15,7 @@ from causerie.storage.actors import ActorRef
 from causerie.storage.db import Conn, insert_id
 from causerie.storage.prepared import prepared
 from causerie.storage.tables.chat import chat_attachments, message_mentions, messages, reactions
-from causerie.storage.tables.rooms import rooms
+from causerie.storage.tables.rooms import attendees, rooms
 
 _COLUMNS = (
     "room_id", "actor_type", "actor_id", "actor_display_name", "message_type", "system_message", "message",
@@ -130,17 +130,35 @@ async def id_before(conn: Conn, room_id: int, message_id: int) -> int:
     return int((await conn.execute(query)).scalar() or 0)
 
 
-async def count_unread(conn: Conn, room_id: int, after_id: int) -> int:
-    query = (
-        select(func.count())
+def _unread_rows(room_id: Any, after_id: Any, cap: int) -> Any:
+    """At most ``cap`` unread rows: counting them stops there, so a member who never read a big
+    room does not pay for every message in it."""
+    return (
+        select(literal(1))
         .select_from(messages)
-        .where(
-            messages.c.room_id == room_id,
-            messages.c.id > after_id,
-            messages.c.message_type.in_(COUNTED_TYPES),
-        )
+        .where(messages.c.room_id == room_id, messages.c.id > after_id, messages.c.message_type.in_(COUNTED_TYPES))
+        .limit(cap)
     )
+
+
+async def count_unread(conn: Conn, room_id: int, after_id: int, cap: int) -> int:
+    """Unread messages after ``after_id``, counted up to ``cap``."""
+    query = select(func.count()).select_from(_unread_rows(room_id, after_id, cap).subquery())
     return int((await conn.execute(query)).scalar_one())
+
+
+async def count_unread_of_actor(
+    conn: Conn, actor_type: str, actor_id: str, room_ids: Sequence[int], cap: int
+) -> dict[int, int]:
+    """``count_unread`` after the actor's read marker in each of ``room_ids``, in one statement."""
+    if not room_ids:
+        return {}
+    rows = _unread_rows(attendees.c.room_id, attendees.c.last_read_message, cap).correlate(attendees).subquery()
+    counted = select(func.count()).select_from(rows).scalar_subquery()
+    query = select(attendees.c.room_id, counted.label("unread")).where(
+        attendees.c.actor_type == actor_type, attendees.c.actor_id == actor_id, attendees.c.room_id.in_(room_ids)
+    )
+    return {int(row.room_id): int(row.unread) for row in await conn.execute(query)}
 
 
 async def edit(
@@ -214,6 +232,21 @@ async def latest(conn: Conn, room_id: int, *, skip_system: Sequence[str] = ()) -
     if skip_system:
         query = query.where(messages.c.system_message.not_in(list(skip_system)))
     return (await conn.execute(query.order_by(messages.c.id.desc()).limit(1))).first()
+
+
+async def latest_of_rooms(
+    conn: Conn, room_ids: Sequence[int], *, skip_system: Sequence[str] = ()
+) -> dict[int, Row[Any]]:
+    """``latest`` of each room, in one statement (each room's newest row is found through the index)."""
+    if not room_ids:
+        return {}
+    newest = select(messages.c.id).where(messages.c.room_id == rooms.c.id)
+    if skip_system:
+        newest = newest.where(messages.c.system_message.not_in(list(skip_system)))
+    newest_id = newest.order_by(messages.c.id.desc()).limit(1).correlate(rooms).scalar_subquery()
+    wanted = select(newest_id).select_from(rooms).where(rooms.c.id.in_(room_ids))
+    found = await conn.execute(select(messages).where(messages.c.id.in_(wanted)))
+    return {int(row.room_id): row for row in found}
 
 
 async def delete_all(conn: Conn, room_id: int) -> None:

@@ -80,6 +80,30 @@ async def min_last_read(conn: Conn, room_id: int) -> int:
     return int((await conn.execute(_MIN_LAST_READ, {"room_id": room_id})).scalar() or 0)
 
 
+async def attendees_of_actor(
+    conn: Conn, actor_type: str, actor_id: str, room_ids: Sequence[int]
+) -> dict[int, Row[Any]]:
+    """The actor's attendee row in each of ``room_ids`` it belongs to, by room id."""
+    if not room_ids:
+        return {}
+    query = select(attendees).where(
+        attendees.c.actor_type == actor_type, attendees.c.actor_id == actor_id, attendees.c.room_id.in_(room_ids)
+    )
+    return {int(row.room_id): row for row in await conn.execute(query)}
+
+
+async def min_last_read_of_rooms(conn: Conn, room_ids: Sequence[int]) -> dict[int, int]:
+    """``min_last_read`` of each room, in one statement (rooms without such users are left out)."""
+    if not room_ids:
+        return {}
+    query = (
+        select(attendees.c.room_id, func.min(attendees.c.last_read_message).label("common"))
+        .where(attendees.c.room_id.in_(room_ids), attendees.c.actor_type == "users", attendees.c.read_privacy == 0)
+        .group_by(attendees.c.room_id)
+    )
+    return {int(row.room_id): int(row.common or 0) for row in await conn.execute(query)}
+
+
 # --- Talk sessions ------------------------------------------------------------------------------
 
 
@@ -89,6 +113,13 @@ async def insert_session(conn: Conn, **values: Any) -> int:
 
 async def get_session(conn: Conn, session_id: str) -> Row[Any] | None:
     return (await conn.execute(_SESSION, {"session_id": session_id})).first()
+
+
+async def get_sessions(conn: Conn, session_ids: Sequence[str]) -> dict[str, Row[Any]]:
+    if not session_ids:
+        return {}
+    query = select(talk_sessions).where(talk_sessions.c.session_id.in_(session_ids))
+    return {row.session_id: row for row in await conn.execute(query)}
 
 
 async def sessions_of(conn: Conn, attendee_ids: Sequence[int]) -> Sequence[Row[Any]]:

@@ -16,6 +16,14 @@ users = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("first_login", BigInteger, nullable=True),
     Column("last_login", BigInteger, nullable=True),
+    # Lower-cased copies for searching people (core/autocomplete): kept by the storage functions that
+    # write uid and display name, folded by Python so both engines compare the same strings. Prefix
+    # searches are byte ranges on these indexes: binary on SQLite, text_pattern_ops on PostgreSQL
+    # (its default collation would not order by bytes).
+    Column("uid_lower", String(64), nullable=False, server_default=""),
+    Column("name_lower", String(255), nullable=False, server_default=""),
+    Index("ix_users_uid_lower", "uid_lower", postgresql_ops={"uid_lower": "text_pattern_ops"}),
+    Index("ix_users_name_lower", "name_lower", postgresql_ops={"name_lower": "text_pattern_ops"}),
 )
 
 groups = Table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 20:08:46.575292
+Create Date: 2026-12-07 20:29:52.543194
 """
 
 from __future__ import annotations
@@ -132,8 +132,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("first_login", sa.BigInteger(), nullable=True),
         sa.Column("last_login", sa.BigInteger(), nullable=True),
+        sa.Column("uid_lower", sa.String(length=64), server_default="", nullable=False),
+        sa.Column("name_lower", sa.String(length=255), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("uid", name=op.f("pk_users")),
     )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_users_name_lower", ["name_lower"], unique=False, postgresql_ops={"name_lower": "text_pattern_ops"}
+        )
+        batch_op.create_index(
+            "ix_users_uid_lower", ["uid_lower"], unique=False, postgresql_ops={"uid_lower": "text_pattern_ops"}
+        )
+
     op.create_table(
         "app_passwords",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -552,6 +562,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_app_passwords_uid")
 
     op.drop_table("app_passwords")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index("ix_users_uid_lower", postgresql_ops={"uid_lower": "text_pattern_ops"})
+        batch_op.drop_index("ix_users_name_lower", postgresql_ops={"name_lower": "text_pattern_ops"})
+
     op.drop_table("users")
     with op.batch_alter_table("signaling_messages", schema=None) as batch_op:
         batch_op.drop_index("ix_signaling_messages_recipient")
