@@ -105,4 +105,3 @@ def test_unread_counters_stop_at_the_cap(
     assert [listed[below], listed[at], listed[above]] == [UNREAD_CAP - 1, UNREAD_CAP, UNREAD_CAP]
     # A single room reads the same counter as the list.
     assert [room(bob, t)["unreadMessages"] for t in (below, at, above)] == [UNREAD_CAP - 1, UNREAD_CAP, UNREAD_CAP]
-

@@ -229,3 +229,16 @@ def test_behind_a_trusted_proxy_the_apps_get_the_public_https_url(tmp_path: Path
         assert match and match.group(1) == "https://chat.example.org"
     finally:
         proxy.stop()
+
+
+def test_user_prefills_the_login_and_direct_skips_the_first_page(server: ServerProcess, browser: httpx.Client) -> None:
+    first = browser.get(
+        "/index.php/login/flow", params={"user": "alice", "direct": "1"}, headers={"OCS-APIRequest": "true"}
+    )
+    assert first.status_code == 303 and first.headers["location"].startswith("/login/flow/grant?stateToken=")
+    grant = browser.get(first.headers["location"])
+    assert 'name="user" autocomplete="username" autocapitalize="none" value="alice"' in grant.text
+    flow = start_v2(server.base_url)
+    opened = browser.get(f"{flow['login']}?direct=1")
+    assert opened.headers["location"] == "/login/v2/flow?direct=1"
+    assert browser.get(opened.headers["location"]).headers["location"].startswith("/login/v2/grant?stateToken=")

@@ -114,3 +114,24 @@ def test_a_onetime_token_of_someone_else_or_expired_is_refused(server: ServerPro
     server.sql("UPDATE app_passwords SET expires_at = 1 WHERE expires_at IS NOT NULL AND uid = 'bob'")
     with httpx.Client(base_url=server.base_url, auth=("bob", token), timeout=60) as http:
         assert http.get("/ocs/v2.php/core/getapppassword-onetime").status_code == 401
+
+
+def test_rotating_swaps_the_secret_and_keeps_the_entry(server: ServerProcess, reset_bruteforce: None) -> None:
+    old = _new_app_password(server, "carol", "rotate test")
+    with _client(server, "carol", old) as http:
+        before = [item for item in data(http.get(f"/ocs/v2.php/{LIST}")) if item["current"]]
+        rotated = http.post("/ocs/v2.php/core/apppassword/rotate")
+        assert rotated.status_code == 200
+        new = data(rotated)["apppassword"]
+        assert http.get("/ocs/v2.php/cloud/user").status_code == 401
+    assert new != old and re.fullmatch(r"[A-Za-z0-9]{72}", new)
+    with _client(server, "carol", new) as http:
+        after = [item for item in data(http.get(f"/ocs/v2.php/{LIST}")) if item["current"]]
+    assert (
+        [(i["id"], i["name"]) for i in after]
+        == [(i["id"], i["name"]) for i in before]
+        == [(before[0]["id"], "rotate test")]
+    )
+    server.reset_bruteforce()
+    with _client(server, "carol", password_of("carol")) as http:
+        assert http.post("/ocs/v2.php/core/apppassword/rotate").status_code == 403

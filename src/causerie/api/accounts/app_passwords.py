@@ -72,6 +72,19 @@ async def delete_app_password(ctx: Ctx) -> list[Any]:
     return []
 
 
+@api.post("/core/apppassword/rotate")
+async def rotate_app_password(ctx: Ctx) -> dict[str, Any]:
+    """A client swaps the app password it uses for a new one."""
+    user = ctx.require_user
+    secret = _secret_used(ctx)
+    async with ctx.runtime.db.write() as conn:
+        password_id = None if secret is None else await app_passwords.in_use(conn, user.uid, secret)
+        if password_id is None:
+            raise Forbidden(message="no app password in use", data=[])
+        token = await app_passwords.rotate(conn, password_id)
+    return {"apppassword": token}
+
+
 @api.get("/apps/causerie/api/v1/app-passwords")
 async def list_app_passwords(ctx: Ctx) -> list[dict[str, Any]]:
     user = ctx.require_user

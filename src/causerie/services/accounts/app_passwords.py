@@ -89,6 +89,15 @@ async def revoke(conn: Conn, uid: str, password_id: int) -> None:
         raise NotFound("id", "No such app password")
 
 
+async def rotate(conn: Conn, password_id: int) -> str:
+    """A new secret for the same app password (its name, and the devices' push subscriptions tied
+    to it, stay); the old secret stops working."""
+    token = hashing.new_app_password()
+    if not await accounts.replace_app_password_hash(conn, password_id, hashing.app_password_hash(token)):
+        raise NotFound("id", "No such app password")
+    return token
+
+
 async def in_use(conn: Conn, uid: str, secret: str) -> int | None:
     """The id of ``uid``'s permanent app password ``secret``, if it is one."""
     row = await accounts.app_password_by_hash(conn, hashing.app_password_hash(secret))

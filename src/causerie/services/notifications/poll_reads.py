@@ -98,4 +98,3 @@ class PollReads:
                     future.set_result(None)
         if pushed:
             await jobs.wake(self._broker)
-

@@ -185,6 +185,13 @@ async def delete_app_password(conn: Conn, uid: str, password_id: int) -> bool:
     return bool(result.rowcount)
 
 
+async def replace_app_password_hash(conn: Conn, password_id: int, token_hash: str) -> bool:
+    result = await conn.execute(
+        update(app_passwords).where(app_passwords.c.id == password_id).values(token_hash=token_hash)
+    )
+    return bool(result.rowcount)
+
+
 async def touch_app_passwords(conn: Conn, ids: Sequence[int], now: int) -> None:
     if ids:
         await conn.execute(update(app_passwords).where(app_passwords.c.id.in_(list(ids))).values(last_used=now))
