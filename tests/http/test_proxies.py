@@ -66,3 +66,8 @@ def test_a_trusted_proxy_that_is_not_an_address_is_refused(monkeypatch: pytest.M
         Settings.from_env()
     monkeypatch.setenv("CAUSERIE_TRUSTED_PROXIES", " 10.0.0.0/8 ,::1")
     assert Settings.from_env().trusted_proxies == ("10.0.0.0/8", "::1")
+
+
+def test_x_forwarded_ssl_on_means_https() -> None:
+    assert _seen(["127.0.0.1"], {"X-Forwarded-Ssl": "on"}).endswith(" https://10.1.2.3:8080")
+    assert _seen(["192.0.2.1"], {"X-Forwarded-Ssl": "on"}).endswith(" http://10.1.2.3:8080")

@@ -242,3 +242,16 @@ def test_user_prefills_the_login_and_direct_skips_the_first_page(server: ServerP
     opened = browser.get(f"{flow['login']}?direct=1")
     assert opened.headers["location"] == "/login/v2/flow?direct=1"
     assert browser.get(opened.headers["location"]).headers["location"].startswith("/login/v2/grant?stateToken=")
+
+
+def test_an_app_password_cannot_grant_another(
+    server: ServerProcess, browser: httpx.Client, reset_bruteforce: None
+) -> None:
+    with httpx.Client(base_url=server.base_url, auth=("bob", password_of("bob")), headers=OCS_HEADERS) as app:
+        device = app.get("/ocs/v2.php/core/getapppassword").json()["ocs"]["data"]["apppassword"]
+    first = browser.get("/login/flow", headers={"OCS-APIRequest": "true", "User-Agent": DESKTOP})
+    grant = browser.get(_link(first.text, "login-flow-continue"))
+    refused = browser.post("/login/flow", data={**_grant_form(grant.text), "user": "bob", "password": device})
+    assert refused.status_code == 401 and "location" not in refused.headers
+    # Nor does it open a web login.
+    assert log_in(browser, "bob", device).status_code == 401

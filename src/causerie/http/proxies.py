@@ -56,7 +56,7 @@ class TrustedProxies:
         headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
         values: dict[bytes, str] = {}
         for name, value in headers:
-            if name in (b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host"):
+            if name in (b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host", b"x-forwarded-ssl"):
                 # Repeated headers are one comma-separated list, as HTTP defines.
                 previous = values.get(name)
                 text = value.decode("latin-1")
@@ -68,6 +68,8 @@ class TrustedProxies:
             if client is not None:
                 scope["client"] = (client, 0)
         proto = (values.get(b"x-forwarded-proto") or "").split(",")[0].strip().lower()
+        if not proto and (values.get(b"x-forwarded-ssl") or "").strip().lower() == "on":
+            proto = "https"  # as Nextcloud reads a proxy that sends only X-Forwarded-Ssl
         if proto in ("http", "https"):
             scope["scheme"] = proto if scope["type"] == "http" else {"http": "ws", "https": "wss"}[proto]
         host = (values.get(b"x-forwarded-host") or "").split(",")[-1].strip()

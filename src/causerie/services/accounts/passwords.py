@@ -49,8 +49,9 @@ class PasswordChecker:
         # Keyed BLAKE2 is a MAC, and a tenth of the cost of OpenSSL's HMAC for a request's few bytes.
         return hashlib.blake2b(f"{login}\0{password}".encode(), key=self._key, digest_size=32).digest()
 
-    async def check(self, conn: Conn, login: str, password: str) -> User | None:
-        """The user these credentials belong to, or None."""
+    async def check(self, conn: Conn, login: str, password: str, *, app_passwords: bool = True) -> User | None:
+        """The user these credentials belong to, or None. ``app_passwords=False``: the account's
+        password only (pages: an app password must not open a web login or grant another one)."""
         row = await accounts.get_user(conn, login)
         if row is None:
             await verify_nothing(password)
@@ -58,7 +59,7 @@ class PasswordChecker:
         remembered = self.cached(login, password)
         if remembered is not None and remembered.password_hash == row.password_hash:
             return user_of(row)
-        app_password = await accounts.app_password_by_hash(conn, app_password_hash(password))
+        app_password = await accounts.app_password_by_hash(conn, app_password_hash(password)) if app_passwords else None
         if app_password is not None and hmac.compare_digest(app_password.uid, row.uid):
             self._note_use(app_password)
             return user_of(row)
