@@ -62,6 +62,8 @@ API_MODULES = [
     "causerie.api.push.webpush",
     "causerie.api.notifications.notifications",
     "causerie.api.collaborators.autocomplete",
+    "causerie.api.search.providers",
+    "causerie.api.export.conversations",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [

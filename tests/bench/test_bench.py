@@ -66,3 +66,20 @@ def test_room_list_benchmark_runs() -> None:
 def test_autocomplete_benchmark_runs() -> None:
     out = _bench("bench.autocomplete", "--users", "300", "--rounds", "2")
     assert "| three letters: `mar` |" in out
+
+
+def test_search_benchmark_runs() -> None:
+    out = _bench(
+        "bench.search",
+        "--messages",
+        "3000",
+        "--rooms",
+        "10",
+        "--member-every",
+        "2",
+        "--queries",
+        "10",
+        "--engines",
+        "sqlite",
+    )
+    assert "| sqlite | typical word | talk-message search | 10 |" in out

@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
 from causerie.storage.db import Database
-from causerie.storage.schema import metadata
+from causerie.storage.schema import include_name, metadata
 
 
 def test_migrated_database_matches_schema(database_url: str, server: object) -> None:
@@ -20,7 +20,8 @@ def test_migrated_database_matches_schema(database_url: str, server: object) -> 
             async with db.read() as conn:
 
                 def compare(sync: Connection) -> list[object]:
-                    return list(compare_metadata(MigrationContext.configure(sync), metadata))
+                    context = MigrationContext.configure(sync, opts={"include_name": include_name})
+                    return list(compare_metadata(context, metadata))
 
                 return await conn.run_sync(compare)
         finally:

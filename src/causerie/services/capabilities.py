@@ -80,8 +80,9 @@ FEATURES = [
     "rich-object-delete",
     "media-caption",
     "voice-message-sharing",
+    "unified-search",
 ]
-FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self"]
+FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self", "unified-search"]
 
 # The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
 # reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with

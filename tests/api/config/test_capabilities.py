@@ -423,6 +423,10 @@ PROBES: dict[str, Probe] = {
         Step("GET", f"{CHAT}/{{group}}", {"lookIntoFuture": 0}),
         lambda s, r: s.share_file("voice.mp3", {"messageType": "voice-message"})["messageType"] == "voice-message",
     ),
+    "unified-search": Probe(
+        Step("GET", "search/providers/talk-message-current/search", {"term": "probe", "from": "/call/{group}"}),
+        lambda s, r: [e["attributes"]["messageId"] for e in data(r)["entries"]] == [str(s.value("message"))],
+    ),
     "clear-history": Probe(
         Step("DELETE", f"{CHAT}/{{group}}"),
         lambda s, r: [m["systemMessage"] for m in s.history()] == ["history_cleared"],

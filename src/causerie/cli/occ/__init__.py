@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from causerie.cli.occ import config, files, jobs, security, users
+from causerie.cli.occ import config, conversations, files, jobs, security, users
 
 
 class _Occ(click.Group):
@@ -21,6 +21,6 @@ def main(no_interaction: bool, no_warnings: bool) -> None:
     """Administer Causerie the way Nextcloud's occ does."""
 
 
-for module in (config, users, security, jobs, files):
+for module in (config, users, security, jobs, files, conversations):
     for command in module.commands:
         main.add_command(command)

@@ -70,6 +70,16 @@ async def insert(
     return SimpleNamespace(id=message_id, **values, **unedited, last_edit_time=None)
 
 
+async def insert_many(conn: Conn, rows: Sequence[dict[str, Any]]) -> None:
+    """Messages in bulk (benchmarks seeding a large history), as one executemany: every column of
+    ``insert`` given as stored, ``parameters`` as a dict. The triggers (last message, search
+    index) still run for each row."""
+    await conn.execute(
+        messages.insert(),
+        [{**row, "parameters": _json(row.get("parameters") or {})} for row in rows],
+    )
+
+
 MessageRow = Row[Any]
 
 
@@ -255,3 +265,14 @@ async def delete_all(conn: Conn, room_id: int) -> None:
     await conn.execute(delete(reactions).where(reactions.c.room_id == room_id))
     await conn.execute(delete(message_mentions).where(message_mentions.c.room_id == room_id))
     await conn.execute(delete(messages).where(messages.c.room_id == room_id))
+
+
+async def all_of_room(conn: Conn, room_id: int, after_id: int, limit: int) -> list[MessageRow]:
+    """A room's messages after ``after_id``, oldest first, every column (exports)."""
+    query = select(messages).where(messages.c.room_id == room_id, messages.c.id > after_id)
+    return list((await conn.execute(query.order_by(messages.c.id).limit(limit))).all())
+
+
+async def insert_row(conn: Conn, values: dict[str, Any]) -> int:
+    """A message with every column given (imports), ``parameters`` as a dict; its new id."""
+    return await insert_id(conn, messages.insert().values({**values, "parameters": _json(values["parameters"])}))

@@ -115,3 +115,14 @@ async def given_by(conn: Conn, message_ids: Iterable[int], actor: ActorRef) -> d
     for message_id, reaction in await conn.execute(query):
         found.setdefault(int(message_id), []).append(reaction)
     return found
+
+
+async def of_room(conn: Conn, room_id: int) -> list[Row[Any]]:
+    """Every reaction given in a room, in the order they were given (exports)."""
+    query = select(reactions).where(reactions.c.room_id == room_id).order_by(reactions.c.id)
+    return list(await conn.execute(query))
+
+
+async def insert_row(conn: Conn, values: dict[str, Any]) -> None:
+    """A reaction with every column given (imports)."""
+    await conn.execute(reactions.insert().values(values))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from causerie.storage.schema import metadata
+from causerie.storage.schema import include_name, metadata
 
 config = context.config
 
@@ -16,6 +16,7 @@ def _configure_and_run(connection: object) -> None:
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

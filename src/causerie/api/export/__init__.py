@@ -1,0 +1,1 @@
+"""Export of a conversation's history for its participants."""

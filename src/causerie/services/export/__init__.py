@@ -1,0 +1,1 @@
+"""Export and import of a conversation's history (JSON, and readable Markdown and HTML)."""

@@ -1,0 +1,1 @@
+"""Search: Nextcloud's unified search providers for Talk's messages."""

@@ -1,0 +1,1 @@
+"""SQL of search: the full-text index of messages on each engine."""
