@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 
 import httpx
 import uvicorn
 
-from examples.external_call_service.app import ServiceSettings, create_app
+from examples.external_call_service.app import ServiceSettings, create_app, log
 
 COMMANDS = ("serve", "create-room")
 
@@ -65,6 +66,9 @@ def serve(args: argparse.Namespace) -> int:
         slow_seconds=args.slow_seconds,
         record=args.record,
     )
+    # One line per request Talk makes, with the answer given and why.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    log.info("serving on %s for Talk at %s", settings.public_url, settings.talk_url)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=2)
     return 0
 

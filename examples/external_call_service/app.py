@@ -7,6 +7,7 @@ import base64
 import binascii
 import hmac
 import json
+import logging
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
@@ -18,6 +19,8 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+
+log = logging.getLogger("external_call_service")
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -94,29 +97,42 @@ async def meeting_info(request: Request) -> Response:
                 "authUser": (_basic_auth(request) or (None, None))[0],
             }
         )
+    response, decision = await _answer(settings, request, meeting_id)
+    user = request.headers.get("x-nextcloud-user-id") or "(guest)"
+    log.info("meeting %r asked for %s: %d %s", meeting_id, user, response.status_code, decision)
+    return response
+
+
+async def _answer(settings: ServiceSettings, request: Request, meeting_id: str) -> tuple[Response, str]:
+    """The answer to Talk's request, and in words why it is that one (for the log)."""
     if not _authorised(settings, request):
-        return JSONResponse({"error": "unauthorised"}, 401, headers={"WWW-Authenticate": 'Basic realm="meetings"'})
+        given = _basic_auth(request)
+        why = "no Basic auth" if given is None else f"wrong Basic auth for {unquote_plus(given[0])!r}"
+        headers = {"WWW-Authenticate": 'Basic realm="meetings"'}
+        return JSONResponse({"error": "unauthorised"}, 401, headers=headers), f"refused: {why}"
     url = _meeting_page_url(settings, meeting_id)
     field_name = settings.iframe_field
     if meeting_id.startswith("forbidden-"):
-        return JSONResponse({"error": "not allowed in this meeting"}, 403)
+        return JSONResponse({"error": "not allowed in this meeting"}, 403), "forbidden (knob forbidden-)"
     if meeting_id.startswith("error-"):
-        return JSONResponse({"error": "internal error"}, 500)
+        return JSONResponse({"error": "internal error"}, 500), "error (knob error-)"
     if meeting_id.startswith("notfound-"):
-        return JSONResponse({"error": "no such meeting"}, 404)
+        return JSONResponse({"error": "no such meeting"}, 404), "not found (knob notfound-)"
     if meeting_id.startswith("html-"):
-        return HTMLResponse("<!doctype html><title>Login</title><p>Please log in.</p>")
+        return HTMLResponse("<!doctype html><title>Login</title><p>Please log in.</p>"), "an HTML page (knob html-)"
     if meeting_id.startswith("slow-"):
         await asyncio.sleep(settings.slow_seconds)
     if meeting_id.startswith("big-"):
-        return Response(json.dumps({field_name: url, "padding": "x" * 1024 * 1024}), media_type="application/json")
+        big = json.dumps({field_name: url, "padding": "x" * 1024 * 1024})
+        return Response(big, media_type="application/json"), "1 MiB of JSON (knob big-)"
     if meeting_id.startswith("nofield-"):
-        return JSONResponse({"somethingElse": url})
+        return JSONResponse({"somethingElse": url}), f"JSON without {field_name!r} (knob nofield-)"
     if meeting_id.startswith("empty-"):
-        return JSONResponse({field_name: ""})
+        return JSONResponse({field_name: ""}), f"an empty {field_name!r} (knob empty-)"
     if meeting_id.startswith("script-"):
-        return JSONResponse({field_name: "javascript:alert(document.domain)"})
-    return JSONResponse({field_name: url, "meetingId": meeting_id})
+        return JSONResponse({field_name: "javascript:alert(document.domain)"}), "a javascript: URL (knob script-)"
+    slow = " after waiting (knob slow-)" if meeting_id.startswith("slow-") else ""
+    return JSONResponse({field_name: url, "meetingId": meeting_id}), f"iframe URL {url}{slow}"
 
 
 async def meeting_page(request: Request) -> Response:

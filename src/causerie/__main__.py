@@ -1,3 +1,3 @@
 from causerie.cli.main import main
 
-main()
+main(prog_name="causerie")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy import text
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -21,7 +23,8 @@ from causerie import __version__
 from causerie.http import ocs
 from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, routes
-from causerie.http.middleware import RequestLog, SecurityHeaders
+from causerie.http.metrics import Metrics, Observe, metrics_endpoint
+from causerie.http.middleware import SecurityHeaders
 from causerie.http.proxies import TrustedProxies
 from causerie.runtime import Runtime
 from causerie.services.accounts import login_flows, sessions
@@ -34,7 +37,7 @@ from causerie.services.files import quota as files_quota  # noqa: F401  (registe
 from causerie.services.jobs import queue as jobs
 from causerie.services.jobs.queue import Handler, JobContext
 from causerie.services.jobs.runner import Runner
-from causerie.settings import Settings
+from causerie.settings import Settings, redact_url
 from causerie.storage.migrate import upgrade
 
 log = logging.getLogger("causerie")
@@ -42,6 +45,8 @@ log = logging.getLogger("causerie")
 # Modules with an ``api`` (an Api of OCS endpoints), one per Talk controller. Starlette tries
 # routes in order, so the endpoints clients call most (chat, then signaling) come first.
 API_MODULES = [
+    # Before the chat: ``chat/upcoming-reminders`` would otherwise be read as a conversation token.
+    "causerie.api.chat.reminders",
     "causerie.api.chat.messages",
     "causerie.api.calls.signaling",
     "causerie.api.config.capabilities",
@@ -64,11 +69,14 @@ API_MODULES = [
     "causerie.api.collaborators.autocomplete",
     "causerie.api.search.providers",
     "causerie.api.export.conversations",
+    "causerie.api.bots.bots",
 ]
 # Modules with ``jobs`` (a dict of job kind to handler): what the job runner can run.
 JOB_MODULES: list[str] = [
     "causerie.services.notifications.creation",
     "causerie.services.push.delivery",
+    "causerie.services.bots.webhooks",
+    "causerie.services.notifications.reminders",
 ]
 # Modules with ``routes`` (plain Starlette routes: pages, static files).
 WEB_MODULES: list[str] = [
@@ -111,6 +119,37 @@ async def status_php(request: Request) -> Response:
             "productname": "Causerie",
             "extendedSupport": False,
         }
+    )
+
+
+async def health(request: Request) -> Response:
+    """Whether this process can serve: its database answers and its broker is connected. 503 if not,
+    so that a load balancer or an orchestrator takes the process out."""
+    runtime: Runtime = request.app.state.runtime
+    checks: dict[str, str] = {}
+    try:
+        async with asyncio.timeout(5):
+            async with runtime.db.read(snapshot=False) as conn:
+                await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure is the answer here, not an error of this endpoint
+        checks["database"] = f"failing: {type(exc).__name__}"
+    checks["broker"] = "ok" if await runtime.broker.healthy() else "failing: not connected"
+    healthy = all(value == "ok" for value in checks.values())
+    return JSONResponse(
+        {"status": "ok" if healthy else "failing", **checks},
+        status_code=200 if healthy else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def ready_line(settings: Settings) -> str:
+    """The one start-up line: enough to tell processes apart (address, pid) and to see their data."""
+    broker = redact_url(settings.broker_url) if settings.broker_url else "none (one process)"
+    listening = f"listening on {settings.host}:{settings.port}, " if settings.public_url else ""
+    return (
+        f"causerie {__version__} ready on {settings.base_url} ({listening}pid {os.getpid()}, "
+        f"database {settings.database_shown}, broker {broker})"
     )
 
 
@@ -216,7 +255,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         context = JobContext(runtime.db, runtime.http, runtime.broker, settings.base_url)
         runner = Runner(context, runtime.hub, _job_handlers())
         running = asyncio.create_task(runner.run_forever())
-        log.info("causerie %s ready on %s", __version__, settings.base_url)
+        log.info("%s", ready_line(settings))
         try:
             yield
         finally:
@@ -226,8 +265,12 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
             await runtime.close()
 
     ocs_routes = routes(_apis(), ocs_error)
+    metrics = Metrics(runtime) if settings.metrics_token else None
+    own: list[BaseRoute] = [Route("/status.php", status_php), Route("/health", health)]
+    if metrics is not None and settings.metrics_token:
+        own.append(Route("/metrics", metrics_endpoint(metrics, settings.metrics_token)))
     app = Starlette(
-        routes=[Route("/status.php", status_php), *ocs_routes, *_web_routes()],
+        routes=[*own, *ocs_routes, *_web_routes()],
         middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, DomainError: domain_error, Exception: server_error},
@@ -237,7 +280,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
     app.router.redirect_slashes = False
     app.state.runtime = runtime
     app.state.settings = settings
-    front: ASGIApp = OcsDispatcher(app, ocs_routes)
-    if settings.trusted_proxies:
-        front = TrustedProxies(front, settings.trusted_proxies)
-    return RequestLog(front) if settings.log_requests else front
+    front = OcsDispatcher(app, ocs_routes)
+    observed = Observe(front, metrics, log_requests=settings.log_requests)
+    # Outermost, so that the request log and metrics see the forwarded client as well.
+    return TrustedProxies(observed, settings.trusted_proxies) if settings.trusted_proxies else observed

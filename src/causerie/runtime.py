@@ -19,6 +19,9 @@ from causerie.storage.db import Database
 
 # Outgoing requests (the external call service) must not hold a user's request for long.
 OUTGOING_TIMEOUT = httpx.Timeout(connect=3.0, read=5.0, write=5.0, pool=3.0)
+# Jobs post to the same few hosts (push services, bots) many at a time: keep every connection
+# open for the next post instead of httpx's 20 (new TCP connections cost more than the posts).
+OUTGOING_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=100)
 
 
 @dataclass
@@ -42,7 +45,7 @@ class Runtime:
             db=db,
             hub=hub,
             broker=create_broker(settings.broker_url, hub),
-            http=httpx.AsyncClient(timeout=OUTGOING_TIMEOUT, follow_redirects=False),
+            http=httpx.AsyncClient(timeout=OUTGOING_TIMEOUT, follow_redirects=False, limits=OUTGOING_LIMITS),
             throttler=Throttler(db, sleep=settings.bruteforce_sleep, enabled=settings.bruteforce_enabled),
             passwords=PasswordChecker(),
             files=FileSpace.create(settings),

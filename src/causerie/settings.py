@@ -12,6 +12,43 @@ DEFAULT_LONGPOLL_CACHE_MIB = 32
 MIB = 1024 * 1024
 DEFAULT_MAX_UPLOAD_MIB = 16 * 1024
 FILE_STORES = ("disk", "s3")
+LOG_LEVELS = ("debug", "info", "warning", "error")
+LOG_FORMATS = ("text", "json")
+
+# Every setting: its environment variable, its default and what it does. ``causerie --help`` and
+# ``occ --help`` print this table, and a test checks that every variable read below is in it.
+DOCUMENTED: tuple[tuple[str, str, str], ...] = (
+    ("CAUSERIE_DATA_DIR", "./data", "the data directory: the SQLite file causerie.db and the files"),
+    ("CAUSERIE_DATABASE_URL", "sqlite:///<data dir>/causerie.db", "or postgresql://USER:PASSWORD@HOST:5432/DB"),
+    ("CAUSERIE_BROKER_URL", "(none: one process)", "redis://HOST:6379/0 to wake clients across processes"),
+    ("CAUSERIE_HOST", "127.0.0.1", "address to listen on (--host)"),
+    ("CAUSERIE_PORT", "8080", "port to listen on (--port)"),
+    ("CAUSERIE_PUBLIC_URL", "http://HOST:PORT", "the URL users reach, e.g. https://chat.example.org"),
+    ("CAUSERIE_TRUSTED_PROXIES", "(none)", "proxy addresses/CIDRs whose X-Forwarded-* headers are believed"),
+    ("CAUSERIE_LOG_LEVEL", "info", "debug, info, warning or error; debug also shows libraries' messages"),
+    ("CAUSERIE_LOG_FORMAT", "text", "text or json (one JSON object per line)"),
+    ("CAUSERIE_LOG_REQUESTS", "1", "one log line per request (0 turns it off)"),
+    ("CAUSERIE_METRICS_TOKEN", "(none: /metrics off)", "bearer token that GET /metrics requires"),
+    ("CAUSERIE_LONGPOLL_CACHE_MIB", "32", "memory for long-poll reads kept for late waiters"),
+    ("CAUSERIE_FILES_STORE", "disk", "disk (<data dir>/files) or s3"),
+    ("CAUSERIE_S3_BUCKET", "(none)", "the bucket when the files store is s3"),
+    ("CAUSERIE_S3_ENDPOINT", "(AWS)", "a self-hosted S3 endpoint (MinIO, Garage)"),
+    ("CAUSERIE_S3_REGION", "us-east-1", "the bucket's region"),
+    ("CAUSERIE_S3_ACCESS_KEY", "(none)", "S3 access key"),
+    ("CAUSERIE_S3_SECRET_KEY", "(none)", "S3 secret key"),
+    ("CAUSERIE_MAX_UPLOAD_MIB", "16384", "the largest file one upload may make"),
+    ("CAUSERIE_BRUTEFORCE_ENABLED", "1", "brute-force protection (0 turns it off)"),
+    ("CAUSERIE_BRUTEFORCE_SLEEP", "1", "0 counts attempts without delaying (test suites)"),
+    ("CAUSERIE_TESTING", "0", "test suites only: a clock administrators may move"),
+)
+
+
+def settings_help() -> str:
+    """The settings table for ``--help`` (click keeps a paragraph starting with \\b as it is)."""
+    width = max(len(name) for name, _, _ in DOCUMENTED)
+    lines = ["\b", "Settings (environment variables):"]
+    lines += [f"  {name:<{width}}  {what} (default: {default})" for name, default, what in DOCUMENTED]
+    return "\n".join(lines)
 
 
 class SettingsError(ValueError):
@@ -66,6 +103,18 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def redact_url(url: str) -> str:
+    """``url`` without the password in its authority (``user:***@host``) and without the driver."""
+    scheme, sep, rest = url.partition("://")
+    scheme = scheme.split("+", 1)[0]
+    authority, slash, tail = rest.partition("/")
+    if "@" in authority:
+        credentials, _, host = authority.rpartition("@")
+        user = credentials.split(":", 1)[0]
+        authority = f"{user}:***@{host}" if ":" in credentials else f"{user}@{host}"
+    return f"{scheme}{sep}{authority}{slash}{tail}"
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -95,6 +144,10 @@ class Settings:
     s3_secret_key: str = ""
     # The largest file one upload may make (Nextcloud answers 413 above its web server's limit).
     max_upload_mib: int = DEFAULT_MAX_UPLOAD_MIB
+    log_level: str = "info"
+    log_format: str = "text"
+    # GET /metrics answers only with this bearer token; without one it is not served at all.
+    metrics_token: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -124,6 +177,9 @@ class Settings:
             max_upload_mib=_int_env(
                 "CAUSERIE_MAX_UPLOAD_MIB", DEFAULT_MAX_UPLOAD_MIB, 1, 1024 * 1024 * 1024, "a number of MiB (1 or more)"
             ),
+            log_level=_choice_env("CAUSERIE_LOG_LEVEL", "info", LOG_LEVELS),
+            log_format=_choice_env("CAUSERIE_LOG_FORMAT", "text", LOG_FORMATS),
+            metrics_token=os.environ.get("CAUSERIE_METRICS_TOKEN") or None,
         )
         if settings.files_store == "s3" and not settings.s3_bucket:
             raise SettingsError("CAUSERIE_FILES_STORE=s3 needs CAUSERIE_S3_BUCKET")
@@ -145,6 +201,26 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL (or an in-memory database)."""
+        if not self.is_sqlite:
+            return None
+        path = self.database_url.split(":///", 1)[1].split("?", 1)[0]
+        return None if path in ("", ":memory:") else Path(path)
+
+    @property
+    def default_database(self) -> bool:
+        """Whether this is the database of ``./data`` as seen from here (the default)."""
+        return self.sqlite_path == Path("./data/causerie.db").resolve()
+
+    @property
+    def database_shown(self) -> str:
+        """The database for messages: the SQLite file, or the URL without its password."""
+        if (path := self.sqlite_path) is not None:
+            return str(path)
+        return redact_url(self.database_url)
 
     @property
     def base_url(self) -> str:

@@ -83,3 +83,9 @@ def test_search_benchmark_runs() -> None:
         "sqlite",
     )
     assert "| sqlite | typical word | talk-message search | 10 |" in out
+
+
+def test_occ_startup_benchmark_runs() -> None:
+    out = _bench("bench.occ_startup", "--rounds", "1")
+    assert "| python -c pass (baseline) |" in out
+    assert "| occ user:list |" in out

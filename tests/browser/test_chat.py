@@ -8,9 +8,8 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.conftest import NARROW, Screenshot, create_room, gallery_password, send_message
+from tests.browser.conftest import NARROW, Screenshot, create_room, send_message
 from tests.support.client import TalkClient
-from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.browser
 
@@ -135,30 +134,3 @@ def test_narrow_window_shows_the_list_or_the_chat(
     page.get_by_role("button", name="Back to conversations").click()
     expect(room).to_be_visible()
     expect(page.locator(".chat-view")).to_have_count(0)
-
-
-def test_screenshots_of_the_chat_view(
-    user_page: UserPage, server: ServerProcess, gallery: dict[str, str], screenshot: Screenshot
-) -> None:
-    emma = TalkClient(server.base_url, "emma", password=gallery_password("emma"))
-    frank = TalkClient(server.base_url, "frank", password=gallery_password("frank"))
-    try:
-        token = create_room(emma, "Project kickoff", members=["frank"])
-        create_room(emma, "Design review", members=["frank"])
-        first = send_message(emma, token, "Good morning! The kickoff is at 10:00 in the big meeting room.")
-        reply = frank.post(
-            f"apps/spreed/api/v1/chat/{token}",
-            json={"message": "@emma I will bring the slides and the budget.", "replyTo": first["id"]},
-        )
-        assert reply.status_code == 201, reply.text
-        send_message(emma, token, "Perfect, thank you Frank!")
-    finally:
-        emma.close()
-        frank.close()
-
-    wide = user_page("emma", f"/call/{token}")
-    expect(message(wide, "Perfect, thank you Frank!")).to_be_visible()
-    screenshot(wide, "chat-wide")
-    narrow = user_page("frank", f"/call/{token}", viewport=NARROW)
-    expect(message(narrow, "Perfect, thank you Frank!")).to_be_visible()
-    screenshot(narrow, "chat-narrow")

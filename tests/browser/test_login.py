@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def test_login_opens_the_chat_page_and_logout_ends_the_session(open_page: OpenPage) -> None:
     page = log_in(open_page(), "alice")
     expect(page.locator("#me")).to_have_text("Alice Adams")
-    expect(page.get_by_label("Conversations")).to_be_attached()
+    expect(page.get_by_role("list", name="Conversations", exact=True)).to_be_attached()
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/login")

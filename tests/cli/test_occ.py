@@ -23,7 +23,9 @@ def seed_commands() -> list[list[str]]:
 @pytest.fixture
 def fresh(tmp_path: Path) -> ServerProcess:
     """A data directory of its own (no server needed: occ works on the database directly)."""
-    return ServerProcess(tmp_path, f"sqlite:///{tmp_path / 'causerie.db'}")
+    process = ServerProcess(tmp_path, f"sqlite:///{tmp_path / 'causerie.db'}")
+    process.occ("--init", "status")
+    return process
 
 
 def test_seed_has_seven_commands() -> None:

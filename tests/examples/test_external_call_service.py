@@ -104,3 +104,17 @@ def test_refuses_to_start_with_a_user_but_no_password(tmp_path: Path) -> None:
     broken = ExternalService(tmp_path, TALK_URL, password="")
     with pytest.raises(RuntimeError, match="needs a password"):
         broken.start()
+
+
+def test_logs_each_request_and_its_decision(service: ExternalService) -> None:
+    meeting(service, "logged-ok", headers={"x-nextcloud-user-id": "alice"})
+    meeting(service, "forbidden-logged")
+    meeting(service, "logged-ok", auth=(AUTH_USER, "wrong"))
+    lines = [line for line in service.log_path.read_text().splitlines() if "logged" in line]
+    assert any(
+        "meeting 'logged-ok' asked for alice: 200 iframe URL " + service.page_url("logged-ok") in line for line in lines
+    ), lines
+    assert any(
+        "meeting 'forbidden-logged' asked for (guest): 403 forbidden (knob forbidden-)" in line for line in lines
+    )
+    assert any(f"401 refused: wrong Basic auth for '{AUTH_USER}'" in line for line in lines), lines

@@ -5,21 +5,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import logging
+import shutil
 import signal
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 
 import click
 import uvicorn
 
+from causerie import __version__
 from causerie.app import create_app
 from causerie.cli.common import run_with_db
 from causerie.cli.listen import listen
+from causerie.cli.logs import configure_logging
 from causerie.runtime import Runtime
 from causerie.services.accounts import users
-from causerie.settings import MAX_PORT, Settings, SettingsError
+from causerie.settings import LOG_LEVELS, MAX_PORT, Settings, SettingsError, settings_help
 from causerie.storage import sqlite_owner
 from causerie.storage.db import Database
 
@@ -59,7 +62,8 @@ def _first_admin(settings: Settings) -> str | None:
     return run_with_db(work, settings)
 
 
-@click.group()
+@click.group(epilog=settings_help())
+@click.version_option(__version__, "--version", "-V", prog_name="Causerie")
 def main() -> None:
     """Causerie, a chat server that speaks the Nextcloud Talk API."""
 
@@ -72,8 +76,13 @@ def main() -> None:
     default=None,
     help="Port to listen on (CAUSERIE_PORT, default 8080).",
 )
-@click.option("--log-level", default="info", show_default=True)
-def serve(host: str | None, port: int | None, log_level: str) -> None:
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default=None,
+    help="CAUSERIE_LOG_LEVEL, default info; debug also shows the libraries' messages.",
+)
+def serve(host: str | None, port: int | None, log_level: str | None) -> None:
     """Run the server (migrates the database first)."""
     # Until uvicorn takes the signals over, a stop is a KeyboardInterrupt: a quiet exit 0 as well.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
@@ -81,12 +90,12 @@ def serve(host: str | None, port: int | None, log_level: str) -> None:
         _serve(host, port, log_level)
 
 
-def _serve(host: str | None, port: int | None, log_level: str) -> None:
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _serve(host: str | None, port: int | None, log_level: str | None) -> None:
     try:
-        settings = Settings.from_env(host=host, port=port)
+        settings = Settings.from_env(host=host, port=port, log_level=log_level and log_level.lower())
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+    configure_logging(settings.log_level, settings.log_format)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     try:
         # Held (by its open descriptor) until the process ends.
@@ -105,23 +114,39 @@ def _serve(host: str | None, port: int | None, log_level: str) -> None:
         http="httptools",
         lifespan="on",
         access_log=False,
-        log_level=log_level,
+        # uvicorn's own start and stop lines repeat what the ready line says.
+        log_config=None,
         timeout_graceful_shutdown=5,
         # The app reads forwarded headers itself, from the configured proxies only (http/proxies.py).
         proxy_headers=False,
     )
     server = _Server(config, runtime)
     _tune_gc()
-    click.echo(f"Causerie is starting at {settings.base_url}/  (data: {settings.data_dir})")
     if password is not None:
         click.echo(f"First start: created the user 'admin' with the password '{password}'.")
-    click.echo("Add users with:  occ user:add --password-from-env --display-name='Alice' alice  (OC_PASS=…)")
-    click.echo(
-        f"Try it:  curl -u admin:PASSWORD -H 'OCS-APIRequest: true' "
-        f"'{settings.base_url}/ocs/v2.php/cloud/capabilities?format=json'"
-    )
+        click.echo(
+            f"Add users with:  OC_PASS=… {occ_command()} user:add --password-from-env --display-name='Alice' alice"
+        )
+        click.echo(
+            f"Try it:  curl -u admin:PASSWORD -H 'OCS-APIRequest: true' "
+            f"'{settings.base_url}/ocs/v2.php/cloud/capabilities?format=json'"
+        )
     sys.stdout.flush()
     server.run(sockets=[sock])
+
+
+def occ_command() -> str:
+    """How to run occ from here: ``occ`` when the shell finds this installation's, else its path."""
+    beside = Path(sys.executable).parent / "occ"
+    if not beside.exists():
+        return f"{sys.executable} -m causerie.cli.occ"
+    found = shutil.which("occ")
+    if found is not None and Path(found).resolve() == beside.resolve():
+        return "occ"
+    try:
+        return f"./{beside.relative_to(Path.cwd())}"
+    except ValueError:
+        return str(beside)
 
 
 def _tune_gc() -> None:
@@ -149,7 +174,7 @@ def db_upgrade() -> None:
     async def work(_db: Database) -> None:
         return None
 
-    run_with_db(work)
+    run_with_db(work, create=True)
     click.echo("Database is up to date.")
 
 

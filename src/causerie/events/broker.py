@@ -13,6 +13,9 @@ class Broker(Protocol):
     async def publish(self, key: str) -> None:
         """Announce that something under ``key`` changed; call after the commit."""
 
+    async def healthy(self) -> bool:
+        """Whether pokes reach the other processes now (for ``GET /health``)."""
+
     async def close(self) -> None: ...
 
 
@@ -27,6 +30,9 @@ class LocalBroker:
 
     async def publish(self, key: str) -> None:
         self.hub.wake(key)
+
+    async def healthy(self) -> bool:
+        return True
 
     async def close(self) -> None:
         return None

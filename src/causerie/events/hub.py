@@ -20,6 +20,8 @@ class Hub:
         self._pokes = 0
         self._generations: dict[str, int] = {}
         self.closed = False
+        # Waiters woken so far (for the metrics).
+        self.woken = 0
 
     def generation(self, key: str) -> int:
         """Monotonic per key; keys nobody waits on are not remembered (the global count stands in)."""
@@ -50,6 +52,7 @@ class Hub:
         if not bucket:
             return 0
         self._generations[key] = self._pokes
+        self.woken += len(bucket)
         for future in bucket:
             if not future.done():
                 future.set_result(None)

@@ -172,6 +172,15 @@ class RedisBroker:
         else:
             self.hub.wake(key)
 
+    async def healthy(self) -> bool:
+        """Subscribed, and Redis answers a PING within two seconds."""
+        if not self.subscribed.is_set() or self._publisher is None:
+            return False
+        try:
+            return bool(await asyncio.wait_for(self._publisher.ping(), timeout=2))
+        except Exception:  # unreachable in any way is "not healthy"
+            return False
+
     async def close(self) -> None:
         if self._pending and self._publisher is not None:
             # A last try, briefly: other processes' waiters would otherwise sleep to their timeout.

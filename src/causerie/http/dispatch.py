@@ -50,8 +50,8 @@ def _without_front_controller(scope: Scope, path: str) -> Scope:
 class OcsDispatcher:
     def __init__(self, app: ASGIApp, routes: Sequence[Route]) -> None:
         self.app = app
-        self._table: list[tuple[Any, frozenset[str], dict[str, Any], OcsHandler]] = [
-            (route.path_regex, frozenset(route.app.endpoint.methods), route.param_convertors, route.app)
+        self._table: list[tuple[Any, frozenset[str], dict[str, Any], OcsHandler, Route]] = [
+            (route.path_regex, frozenset(route.app.endpoint.methods), route.param_convertors, route.app, route)
             for route in routes
             if isinstance(route.app, OcsHandler)
         ]
@@ -64,10 +64,11 @@ class OcsDispatcher:
                 path = _route_path(scope)
             if path.startswith("/ocs/"):
                 method = scope["method"]
-                for regex, methods, convertors, handler in self._table:
+                for regex, methods, convertors, handler, route in self._table:
                     match = regex.match(path)
                     if match is not None and method in methods:
                         scope["app"] = self.app
+                        scope["route"] = route  # as Starlette's router records it
                         scope["path_params"] = {
                             name: convertors[name].convert(value) for name, value in match.groupdict().items()
                         }

@@ -1,10 +1,7 @@
-"""Security headers on every response, and one structured log line per request."""
+"""Security headers on every response (the request log line is in http/metrics.py)."""
 
 from __future__ import annotations
 
-import json
-import logging
-import time
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -13,8 +10,6 @@ from causerie.runtime import Runtime
 from causerie.services.calls.external_call import ServiceConfig
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.config.talk_config import APP
-
-access_log = logging.getLogger("causerie.access")
 
 # API responses are data, never a page: nothing may load from them or frame them.
 API_CSP = "default-src 'none';base-uri 'none';manifest-src 'self';frame-ancestors 'none'"
@@ -96,39 +91,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-class RequestLog:
-    """One JSON line per request: method, path, status, duration, client."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not access_log.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            client = scope.get("client")
-            access_log.info(
-                json.dumps(
-                    {
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "ms": round((time.perf_counter() - started) * 1000, 2),
-                        "client": client[0] if client else None,
-                    }
-                )
-            )

@@ -81,8 +81,19 @@ FEATURES = [
     "media-caption",
     "voice-message-sharing",
     "unified-search",
+    "bots-v1",
+    "remind-me-later",
+    "upcoming-reminders",
 ]
-FEATURES_LOCAL = ["favorites", "chat-read-status", "listable-rooms", "note-to-self", "unified-search"]
+FEATURES_LOCAL = [
+    "favorites",
+    "chat-read-status",
+    "listable-rooms",
+    "note-to-self",
+    "unified-search",
+    "remind-me-later",
+    "upcoming-reminders",
+]
 
 # The notifications app's block, listing what is implemented (official-clients.md §6.1): Android
 # reads an empty ``ocs-endpoints`` as "no notifications app" and uses web push only with

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy.engine import CursorResult, Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.base import Executable
 
 from causerie.settings import normalise_database_url
 from causerie.storage.sqlite import SQLiteDatabase
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 T = TypeVar("T")
 
@@ -55,6 +57,10 @@ class Database:
         if self.is_sqlite:
             self._sqlite = SQLiteDatabase(self.url)
         else:
+            # Imported here: SQLAlchemy's asyncio layer brings its ORM along, a tenth of a second
+            # every occ call on SQLite would pay for nothing.
+            from sqlalchemy.ext.asyncio import create_async_engine
+
             self._pg = create_async_engine(self.url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
     def read(self, *, snapshot: bool = True) -> AbstractAsyncContextManager[Conn]:
@@ -77,6 +83,15 @@ class Database:
         assert self._pg is not None
         async with self._pg.connect() as conn, conn.begin():
             yield conn
+
+    def pool_status(self) -> dict[str, int]:
+        """Connections in use and idle (PostgreSQL's pool; SQLite opens one per transaction at need
+        and reports its idle ones)."""
+        if self._pg is not None:
+            pool: Any = self._pg.pool
+            return {"in_use": int(pool.checkedout()), "idle": int(pool.checkedin())}
+        assert self._sqlite is not None
+        return {"idle": self._sqlite.idle}
 
     async def dispose(self) -> None:
         if self._pg is not None:

@@ -256,6 +256,11 @@ class SQLiteDatabase:
         else:
             sync.close()
 
+    @property
+    def idle(self) -> int:
+        """Open connections waiting for a transaction (for the metrics)."""
+        return len(self._idle)
+
     def read(self, *, snapshot: bool = True) -> _Read:
         return _Read(self, snapshot)
 

@@ -62,3 +62,23 @@ def claim(url: str) -> int | None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
+
+
+def served_by(url: str) -> str | None:
+    """Who serves the database file of ``url`` right now ("process 1234"), or None when nobody does."""
+    database = database_file(url)
+    if database is None:
+        return None
+    lock = database.with_name(database.name + ".lock")
+    try:
+        fd = os.open(lock, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+        return f"process {holder}" if holder.isdigit() else "another process"
+    finally:
+        os.close(fd)  # also lets go of a shared lock taken above
+    return None

@@ -29,6 +29,7 @@ CHAT = "apps/spreed/api/v1/chat"
 CALL = "apps/spreed/api/v4/call"
 SIGNALING = "apps/spreed/api/v3/signaling"
 REACTION = "apps/spreed/api/v1/reaction"
+BOT = "apps/spreed/api/v1/bot"
 LISTED = "apps/spreed/api/v4/listed-room"
 CAPABILITIES = "cloud/capabilities"
 FILES_SHARING = "apps/files_sharing/api/v1/shares"
@@ -84,6 +85,7 @@ class Stage:
             "message": lambda: self.send("alice", "hello from the probe")["id"],
             "alice_session": lambda: self.join("alice", self.value("group"))["sessionId"],
             "file_message": lambda: self.share_file("probe.txt", {})["id"],
+            "probe_bot": self.install_bot,
         }
         # Every probe starts from a group room (Alice moderating, Bob in it) holding one message of
         # Alice's, so that messages a probe's set-up sends come after it.
@@ -126,6 +128,12 @@ class Stage:
         response = self.clients[actor].post(f"{CHAT}/{self.value('group')}", json={"message": message, **body})
         assert response.status_code == 201, response.text
         return dict(data(response))
+
+    def install_bot(self) -> int:
+        """``occ talk:bot:install`` (a bot nobody enabled yet); its id."""
+        url = f"https://bots.example/{uuid.uuid4().hex}"
+        out = self.server.occ("talk:bot:install", "Probe bot", uuid.uuid4().hex * 2, url).stdout
+        return int(out.split("ID: ")[1])
 
     def share_file(self, name: str, meta: dict[str, Any]) -> dict[str, Any]:
         """Alice uploads ``name`` over WebDAV and shares it into the group room; its message."""
@@ -426,6 +434,26 @@ PROBES: dict[str, Probe] = {
     "unified-search": Probe(
         Step("GET", "search/providers/talk-message-current/search", {"term": "probe", "from": "/call/{group}"}),
         lambda s, r: [e["attributes"]["messageId"] for e in data(r)["entries"]] == [str(s.value("message"))],
+    ),
+    # bots and reminders
+    "bots-v1": Probe(
+        Step("GET", f"{BOT}/{{group}}"),
+        lambda s, r: {"id": s.value("probe_bot"), "name": "Probe bot", "description": None, "state": 0} in data(r),
+        before=(Step("GET", f"{ROOM}/{{group}}", {"made": "{probe_bot}"}),),
+    ),
+    "remind-me-later": Probe(
+        Step("POST", f"{CHAT}/{{group}}/{{message}}/reminder", {"timestamp": 4102444800}),
+        lambda s, r: (
+            data(s.clients["alice"].get(f"{CHAT}/{s.value('group')}/{s.value('message')}/reminder"))["timestamp"]
+            == 4102444800
+        ),
+        status=201,
+    ),
+    "upcoming-reminders": Probe(
+        Step("GET", f"{CHAT}/upcoming-reminders"),
+        # Sooner than the reminders other tests leave (2100), so that it is among the next ten.
+        lambda s, r: (s.value("message"), 4000000000) in [(i["messageId"], i["reminderTimestamp"]) for i in data(r)],
+        before=(Step("POST", f"{CHAT}/{{group}}/{{message}}/reminder", {"timestamp": 4000000000}),),
     ),
     "clear-history": Probe(
         Step("DELETE", f"{CHAT}/{{group}}"),

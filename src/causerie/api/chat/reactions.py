@@ -8,6 +8,7 @@ from causerie.api.rooms import access as room_access
 from causerie.http.endpoint import Api, Auth, Ctx, Reply
 from causerie.services.chat import messages as chat
 from causerie.services.chat import reactions
+from causerie.services.jobs import queue as jobs
 from causerie.services.rooms.system_messages import room_key
 
 api = Api()
@@ -26,9 +27,11 @@ async def react(ctx: Ctx) -> Reply:
         room, participant = await room_access.load(ctx, conn, token)
         added = await reactions.add(conn, room, participant, message_id, ctx.params.string("reaction"))
         found = await reactions.listing(conn, room, message_id)
-    if added:
+    if added.changed:
         await ctx.runtime.publish(room_key(room.token))
-    return Reply(_empty_as_php(found), status=201 if added else 200)
+    if added.told_bots:
+        await jobs.wake(ctx.runtime.broker)
+    return Reply(_empty_as_php(found), status=201 if added.changed else 200)
 
 
 @api.delete(PATH, auth=Auth.PUBLIC)
@@ -36,9 +39,11 @@ async def unreact(ctx: Ctx) -> Reply:
     token, message_id = ctx.params.string("token"), chat.clamp_id(ctx.params.integer("messageId"))
     async with ctx.runtime.db.write() as conn:
         room, participant = await room_access.load(ctx, conn, token)
-        await reactions.remove(conn, room, participant, message_id, ctx.params.string("reaction"))
+        removed = await reactions.remove(conn, room, participant, message_id, ctx.params.string("reaction"))
         found = await reactions.listing(conn, room, message_id)
     await ctx.runtime.publish(room_key(room.token))
+    if removed.told_bots:
+        await jobs.wake(ctx.runtime.broker)
     return Reply(_empty_as_php(found))
 
 

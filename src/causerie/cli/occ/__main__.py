@@ -1,3 +1,3 @@
 from causerie.cli.occ import main
 
-main()
+main(prog_name="occ")

@@ -23,7 +23,10 @@ from causerie.storage.files import nodes
 @click.argument("value", required=False)
 @click.option("--delete", is_flag=True, help="Remove the setting (back to the default).")
 def user_setting(uid: str, app: str, key: str, value: str | None, delete: bool) -> None:
-    """Read or set a user setting; Causerie knows ``files quota`` (e.g. "1 GB", "none")."""
+    """Read or set a user setting (files quota).
+
+    Causerie knows one: ``files quota``, e.g. "1 GB" or "none".
+    """
     if (app, key) != ("files", "quota"):
         raise click.ClickException("only the setting 'files quota' exists")
     parsed: int | None = None

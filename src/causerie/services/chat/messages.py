@@ -177,8 +177,48 @@ async def post(conn: Conn, room: Room, participant: Participant, draft: Draft, *
     notifies = await notifying.announce(
         conn, room, draft.actor, message_id, draft.parsed.parameters, draft.parent, silent=draft.silent
     )
+    told_bots = await notifying.tell_bots(conn, room, draft.actor, message_id)
     # ``store.insert`` moved the room's lastActivity, which is what room listings filter on.
-    return Sent(message_id, row, draft.parsed.mentions_anyone, notifies)
+    return Sent(message_id, row, draft.parsed.mentions_anyone, notifies or told_bots)
+
+
+async def post_as(
+    conn: Conn,
+    room: Room,
+    actor: Actor,
+    *,
+    message: str,
+    base_url: str,
+    reply_to: int = 0,
+    reference_id: str = "",
+    silent: bool = False,
+    now: int | None = None,
+) -> Sent:
+    """A comment from an actor that is no attendee (a bot answering through its webhook): the text,
+    reply and mention rules of a participant's message, without the participant's markers."""
+    now = int(time.time()) if now is None else now
+    text = clean_message(message)
+    parent = None
+    if reply_to:
+        parent = await store.get(conn, room.id, reply_to)
+        if parent is None or not _replyable(parent):
+            raise BadRequest(data={"error": "reply-to"})
+    parsed = await mention_parser.parse(conn, mention_room(room, base_url), text, can_mention_all=True)
+    values: dict[str, Any] = {
+        "room_id": room.id,
+        "message_type": COMMENT,
+        "message": parsed.message,
+        "parameters": parsed.parameters,
+        "parent_id": None if parent is None else int(parent.id),
+        "reference_id": reference_id.strip(_TRIM)[:REFERENCE_ID_LENGTH],
+        "silent": silent,
+        "expire_at": now + room.message_expiration if room.message_expiration > 0 else None,
+    }
+    row = await store.insert(conn, actor=actor, now=now, **values)
+    message_id = int(row.id)
+    await _mark_mention_ids(conn, room, parsed, message_id, exclude=0)
+    notifies = await notifying.announce(conn, room, actor, message_id, parsed.parameters, parent, silent=silent)
+    return Sent(message_id, row, parsed.mentions_anyone, notifies)
 
 
 async def send(conn: Conn, room: Room, participant: Participant, *, now: int | None = None, **fields: Any) -> Sent:
@@ -191,7 +231,11 @@ def _replyable(row: Any) -> bool:
 
 
 async def _mark_mentions(conn: Conn, room: Room, participant: Participant, parsed: Parsed, message_id: int) -> None:
-    sender = participant.attendee_id
+    await _mark_mention_ids(conn, room, parsed, message_id, exclude=participant.attendee_id)
+
+
+async def _mark_mention_ids(conn: Conn, room: Room, parsed: Parsed, message_id: int, *, exclude: int) -> None:
+    sender = exclude
     if parsed.everyone:
         await chat_markers.mark_everyone(conn, room.id, message_id, exclude=sender)
     if parsed.groups:

@@ -14,13 +14,23 @@ from __future__ import annotations
 from typing import Any
 
 from causerie.services.jobs import queue as job_queue
-from causerie.services.rooms.actors import USERS, Actor
+from causerie.services.rooms.actors import BOTS, USERS, Actor
 from causerie.services.rooms.rooms import ONE_TO_ONE, Room
 from causerie.storage.chat import notifying as store
 from causerie.storage.db import Conn
 
 # The job kind; its payload is ``{"room": room id, "message": message id}``.
 MESSAGE_POSTED = "chat.message-posted"
+# What bots hear of (``services.bots.webhooks`` runs them): a comment posted (payload as above) and a
+# reaction added or removed (``{"room", "message", "actorType", "actorId", "actorName", "reaction",
+# "removed"}``). Enqueued only when a bot with the matching feature is enabled in the conversation.
+BOT_MESSAGE = "chat.bot-message"
+BOT_REACTION = "chat.bot-reaction"
+# Talk's bot features (``Bot::FEATURE_*``).
+FEATURE_WEBHOOK = 1
+FEATURE_RESPONSE = 2
+FEATURE_EVENT = 4
+FEATURE_REACTION = 8
 
 
 async def may_notify(conn: Conn, room: Room, author: Actor, parameters: dict[str, Any], parent: Any) -> bool:
@@ -49,4 +59,31 @@ async def announce(
     if silent or not await may_notify(conn, room, author, parameters, parent):
         return False
     await job_queue.enqueue(conn, MESSAGE_POSTED, {"room": room.id, "message": message_id})
+    return True
+
+
+async def tell_bots(conn: Conn, room: Room, author: Actor, message_id: int) -> bool:
+    """Enqueue the webhook of a new comment when a bot listens here (never for a bot's own message,
+    as in Talk); True when it did."""
+    if author.type == BOTS or not await store.bot_listening(conn, room.id, FEATURE_WEBHOOK | FEATURE_EVENT):
+        return False
+    await job_queue.enqueue(conn, BOT_MESSAGE, {"room": room.id, "message": message_id})
+    return True
+
+
+async def tell_bots_reaction(
+    conn: Conn, room: Room, actor: Actor, message_id: int, reaction: str, *, removed: bool
+) -> bool:
+    if actor.type == BOTS or not await store.bot_listening(conn, room.id, FEATURE_REACTION):
+        return False
+    payload = {
+        "room": room.id,
+        "message": message_id,
+        "actorType": actor.type,
+        "actorId": actor.id,
+        "actorName": actor.display_name,
+        "reaction": reaction,
+        "removed": removed,
+    }
+    await job_queue.enqueue(conn, BOT_REACTION, payload)
     return True

@@ -18,7 +18,7 @@ from typing import Any
 
 from causerie.services.chat.messages import mention_room
 from causerie.services.rooms import rooms
-from causerie.services.rooms.actors import EMAILS, GUESTS, USERS
+from causerie.services.rooms.actors import BOTS, EMAILS, GUESTS, USERS
 from causerie.services.rooms.participants import (
     PERMISSIONS_LOBBY_IGNORE,
     Attendee,
@@ -190,6 +190,9 @@ def _chat(stored: Stored, ctx: Context) -> Rendered | None:
     is_user = params.get("userType") == USERS
     if is_user and params.get("userId") in ctx.names:
         author = {"type": "user", "id": str(params["userId"]), "name": ctx.names[str(params["userId"])]}
+    elif message.actor_type == BOTS:
+        # Talk names a bot as a highlight, not as a user.
+        author = {"type": "highlight", "id": str(message.actor_id), "name": str(message.actor_display_name)}
     elif not is_user and message.actor_type in (GUESTS, EMAILS) and str(message.actor_display_name).strip():
         guest = {"type": "guest", "id": str(message.actor_id), "name": str(message.actor_display_name)}
     message_parameters: dict[str, Any] = json.loads(message.parameters or "{}")
@@ -302,12 +305,61 @@ def _call(stored: Stored, ctx: Context) -> Rendered | None:
     return Rendered(subject, parameters, "", [], "", link, room.token, [action])
 
 
+def _reminder(stored: Stored, ctx: Context) -> Rendered | None:
+    """Talk's ``reminder`` subject: who wrote the message the user wanted to be reminded of."""
+    message, attendee, room = stored.message, stored.attendee, stored.room
+    assert attendee is not None
+    if message is None or (stored.message_expire_at is not None and stored.message_expire_at < ctx.now):
+        return None
+    call = _call_parameter(stored, ctx)
+    if call is None:
+        return None
+    author_type, author_id = str(message.actor_type), str(message.actor_id)
+    parameters: dict[str, Any] = {"call": call}
+    if author_type == USERS and author_id in ctx.names:
+        parameters["user"] = {"type": "user", "id": author_id, "name": ctx.names[author_id]}
+        who = "{user}"
+    elif author_type == BOTS:
+        parameters["user"] = {"type": "highlight", "id": author_id, "name": str(message.actor_display_name)}
+        who = "{user}"
+    elif author_type in (GUESTS, EMAILS) and str(message.actor_display_name).strip():
+        parameters["guest"] = {"type": "guest", "id": author_id, "name": str(message.actor_display_name)}
+        who = "{guest} (guest)"
+    else:
+        who = "A deleted user" if author_type == USERS else "A guest"
+    if room.is_one_to_one and "user" in parameters:
+        subject = f"Reminder: {who} in a private conversation"
+    else:
+        subject = f"Reminder: {who} in conversation {{call}}"
+    message_parameters: dict[str, Any] = json.loads(message.parameters or "{}")
+    hidden = attendee.sensitive or ctx.for_push
+    if attendee.sensitive:
+        subject, parameters = "Reminder in a private conversation", {}
+    link = _link(stored, ctx, int(message.id))
+    api_link = f"{ctx.base_url.rstrip('/')}/ocs/v2.php/apps/spreed/api/v1/chat/{room.token}/{message.id}/reminder"
+    return Rendered(
+        subject_rich=subject,
+        subject_parameters=parameters,
+        message_rich="" if hidden else str(message.message),
+        message_parameters=[] if hidden or not message_parameters else message_parameters,
+        message="" if hidden else fill(str(message.message), message_parameters, mention_at=True),
+        link=link,
+        object_id=room.token if attendee.sensitive else f"{room.token}/{message.id}",
+        actions=[
+            _action("View message", link, primary=True),
+            {"label": "Dismiss reminder", "link": api_link, "type": "DELETE", "primary": False},
+        ],
+    )
+
+
 def prepare(stored: Stored, ctx: Context) -> Rendered | None:
     """The rendered notification, or None when it no longer applies."""
     if _kept_out(stored, ctx):
         return None
     if stored.object_type == "chat":
         return _chat(stored, ctx)
+    if stored.object_type == "reminder":
+        return _reminder(stored, ctx)
     if stored.object_type == "call" and stored.subject == "call":
         return _call(stored, ctx)
     return None

@@ -10,9 +10,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from causerie.services.jobs import queue as job_queue
 from causerie.services.rooms.actors import Actor
 from causerie.storage.chat import messages
+from causerie.storage.chat import notifying as listening
 from causerie.storage.db import Conn
+
+# What bots with the webhook feature hear of a system message (``services.bots.webhooks`` runs
+# it); its payload is ``{"room": room id, "message": message id}``.
+BOT_SYSTEM_MESSAGE = "rooms.bot-system-message"
+_FEATURE_WEBHOOK = 1  # Talk's Bot::FEATURE_WEBHOOK
 
 
 async def post(
@@ -39,6 +46,9 @@ async def post(
         parent_id=parent_id,
         silent=silent,
     )
+    if await listening.bot_listening(conn, room_id, _FEATURE_WEBHOOK):
+        # The job runners look every second; a poke after the commit would need the caller.
+        await job_queue.enqueue(conn, BOT_SYSTEM_MESSAGE, {"room": room_id, "message": int(row.id)})
     return int(row.id)
 
 

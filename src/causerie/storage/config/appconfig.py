@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from causerie.storage.db import Conn
@@ -57,6 +56,9 @@ async def insert_if_absent(conn: Conn, app: str, value: StoredValue) -> None:
     """Store ``value`` unless the key exists; of two concurrent first writers, the first one wins."""
     statement: Any
     if conn.dialect.name == "postgresql":
+        # Imported here: every occ config command on SQLite would load the dialect for nothing.
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
         statement = pg_insert(appconfig).on_conflict_do_nothing(index_elements=["appid", "configkey"])
     else:
         statement = sqlite_insert(appconfig).on_conflict_do_nothing(index_elements=["appid", "configkey"])

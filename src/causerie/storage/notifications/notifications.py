@@ -82,7 +82,7 @@ async def insert(conn: Conn, values: Sequence[dict[str, Any]]) -> list[tuple[int
     statement = (
         dialect_insert(notifications)
         .values(list(values))
-        .on_conflict_do_nothing(index_elements=["uid", "message_id"])
+        .on_conflict_do_nothing(index_elements=["uid", "message_id", "object_type"])
         .returning(notifications.c.id, notifications.c.uid)
     )
     return [(int(row.id), str(row.uid)) for row in await conn.execute(statement)]
@@ -125,3 +125,13 @@ async def delete_calls(conn: Conn, room_id: int, uid: str | None = None) -> list
     if uid is not None:
         conditions.append(notifications.c.uid == uid)
     return await _delete(conn, *conditions)
+
+
+async def delete_reminders(conn: Conn, uid: str, message_id: int) -> list[tuple[int, str]]:
+    """The user's reminder notifications of a message."""
+    return await _delete(
+        conn,
+        notifications.c.uid == uid,
+        notifications.c.message_id == message_id,
+        notifications.c.object_type == "reminder",
+    )

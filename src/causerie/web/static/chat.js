@@ -2,15 +2,25 @@
 
 import { config, ocs, OcsError, randomHex, sleep } from './api.js';
 import { ExternalCall } from './call.js';
+import { confirmDialog } from './dialog.js';
 import { avatar, clockTime, el } from './dom.js';
+import { icon } from './icons.js';
+import { pickEmoji, reactionRow } from './emoji.js';
 import { MentionPicker } from './mentions.js';
-import { CALL_SYSTEM_MESSAGES, HIDDEN_SYSTEM_MESSAGES, plainText, richFragment } from './richtext.js';
+import { participantsDialog } from './participants.js';
+import { CALL_SYSTEM_MESSAGES, HIDDEN_SYSTEM_MESSAGES, richFragment, summary } from './richtext.js';
+import { decorate } from './timeline.js';
+
+// System messages whose `parent` is a message shown again with its new state.
+const UPDATES_PARENT = new Set(['message_deleted', 'message_edited', 'reaction', 'reaction_deleted', 'reaction_revoked']);
+const MODERATOR_TYPES = new Set([1, 2]);
 
 const PAGE = 50;
 const POLL_TIMEOUT = 30;
 
 export class ChatView {
-  constructor(container, token, { onBack, onRoomChanged, onGone }) {
+  constructor(container, token, { onBack, onRoomChanged, onGone, onSettings = null }) {
+    this.onSettings = onSettings;
     this.container = container;
     this.token = token;
     this.onBack = onBack;
@@ -25,6 +35,8 @@ export class ChatView {
     this.hasOlder = true;
     this.loadingOlder = false;
     this.replyTo = null;
+    this.editing = null;
+    this.unreadAfter = null;
     this.closed = false;
     this.abort = new AbortController();
     this.call = null;
@@ -37,7 +49,9 @@ export class ChatView {
     this.callButton = el('button', { class: 'call-button', type: 'button', hidden: true, onclick: () => this.startCall() }, 'Join call');
     this.topBar = el('header', { class: 'top-bar' },
       el('button', { class: 'back-button', type: 'button', 'aria-label': 'Back to conversations', onclick: () => this.onBack() }, '‹'),
-      this.title, this.callState, this.callButton);
+      this.title, this.callState, this.callButton,
+      config.user ? el('button', { class: 'icon-button settings-button room-tool', type: 'button', disabled: true, 'aria-label': 'Participants', title: 'Participants', onclick: () => { if (this.room) participantsDialog(this.room); } }, icon('people')) : null,
+      this.onSettings ? el('button', { class: 'icon-button settings-button room-tool', type: 'button', disabled: true, 'aria-label': 'Conversation settings', title: 'Conversation settings', onclick: () => { if (this.room) this.onSettings(this.room); } }, icon('settings')) : null);
     this.notice = el('div', { class: 'notice', hidden: true, role: 'alert' });
     this.list = el('ol', { class: 'messages', 'aria-live': 'polite' });
     this.scroller = el('div', { class: 'scroller' }, el('div', { class: 'history-end', hidden: true, text: 'Beginning of the conversation' }), this.list);
@@ -65,12 +79,15 @@ export class ChatView {
         ({ data: room } = await ocs('POST', `v4/room/${this.token}/participants/active`, { force: true }, { signal: this.abort.signal }));
       }
       this.updateRoom(room);
+      // The divider stays where the unread messages began when the conversation was opened.
+      this.unreadAfter = room.unreadMessages > 0 ? room.lastReadMessage || 0 : 0;
     } catch (error) {
       if (this.closed) return;
       this.fail(error, 'This conversation could not be opened.');
       return;
     }
     await this.loadOlder();
+    await this.showLinkedMessage();
     this.markRead();
     this.poll();
   }
@@ -101,8 +118,9 @@ export class ChatView {
     if (!room || room.token !== this.token) return;
     const hadCall = this.room ? this.room.hasCall : false;
     this.room = room;
+    // The room's tools wait for the room: they need to know the caller's role in it.
+    for (const tool of this.topBar.querySelectorAll('.room-tool')) tool.disabled = false;
     this.title.textContent = room.displayName || room.name || '';
-    document.title = `${this.title.textContent} · Causerie`;
     const canChat = (room.permissions & 128) !== 0 && !room.readOnly;
     this.composer.hidden = !canChat;
     this.callButton.hidden = !(room.objectType === 'external_call') || (this.call && this.call.mounted);
@@ -221,6 +239,7 @@ export class ChatView {
       if (node) nodes.push(node);
     }
     this.list.prepend(...nodes);
+    this.decorate();
     if (wasEmpty) this.scrollToBottom();
     else this.scroller.scrollTop = this.scroller.scrollHeight - fromBottom;
   }
@@ -230,12 +249,11 @@ export class ChatView {
     let callChanged = false;
     for (const message of [...batch].sort((a, b) => a.id - b.id)) {
       if (message.systemMessage && CALL_SYSTEM_MESSAGES.has(message.systemMessage)) callChanged = true;
-      if ((message.systemMessage === 'message_deleted' || message.systemMessage === 'message_edited') && message.parent) {
-        this.replace(message.parent);
-      }
+      if (UPDATES_PARENT.has(message.systemMessage) && message.parent) this.replace(message.parent);
       const node = this.remember(message);
       if (node) this.list.append(node);
     }
+    this.decorate();
     if (stick) this.scrollToBottom();
     if (callChanged) this.reloadRoom();
     this.markRead();
@@ -254,32 +272,160 @@ export class ChatView {
     const old = this.list.querySelector(`[data-id="${message.id}"]`);
     const node = this.render(message);
     if (old && node) old.replaceWith(node);
+    if (this.editing && this.editing.id === message.id && message.messageType === 'comment_deleted') this.setEditing(null);
+  }
+
+  decorate() {
+    decorate(this.list, this.unreadAfter);
+  }
+
+  // `/call/TOKEN#message_ID` (the link "Copy link" gives) shows that message.
+  async showLinkedMessage() {
+    const match = /^#message_(\d+)$/.exec(window.location.hash);
+    if (!match) return;
+    const wanted = Number(match[1]);
+    // Older pages until the message is there (or the history ends).
+    for (let page = 0; page < 40 && !this.closed && this.hasOlder && !this.messages.has(wanted) && wanted < this.oldestKnown; page += 1) {
+      await this.loadOlder();
+    }
+    const node = this.list.querySelector(`[data-id="${wanted}"]`);
+    if (!node) return;
+    for (const old of this.list.querySelectorAll('.highlight')) old.classList.remove('highlight');
+    node.classList.add('highlight');
+    node.scrollIntoView({ block: 'center' });
   }
 
   render(message) {
     if (message.messageType === 'system') {
       if (HIDDEN_SYSTEM_MESSAGES.has(message.systemMessage)) return null;
-      return el('li', { class: 'system-message', dataset: { id: message.id, system: message.systemMessage } },
+      return el('li', { class: 'system-message', dataset: { id: message.id, ts: message.timestamp, system: message.systemMessage } },
         el('span', { class: 'system-text' }, richFragment(message, this.selfId())),
         el('time', { class: 'time', text: clockTime(message.timestamp) }));
     }
     const author = message.actorDisplayName || (message.actorType === 'guests' ? 'Guest' : message.actorId);
     const own = this.isOwn(message);
-    const body = el('div', { class: message.messageType === 'comment_deleted' ? 'body deleted' : 'body' },
-      richFragment(message, this.selfId()));
+    const deleted = message.messageType === 'comment_deleted';
+    const body = el('div', { class: deleted ? 'body deleted' : 'body' }, richFragment(message, this.selfId()));
     const quote = message.parent && !message.parent.deleted
       ? el('blockquote', { class: 'quote' }, el('span', { class: 'quote-author', text: message.parent.actorDisplayName || 'Guest' }),
-        el('span', { class: 'quote-text', text: plainText(message.parent) }))
+        el('span', { class: 'quote-text', text: summary(message.parent) }))
       : null;
-    const reply = message.isReplyable
-      ? el('button', { class: 'reply-button', type: 'button', title: 'Reply', 'aria-label': `Reply to ${author}`, onclick: () => this.setReply(message) }, '↩')
-      : null;
-    return el('li', { class: own ? 'message own' : 'message', dataset: { id: message.id, actor: `${message.actorType}/${message.actorId}` } },
+    const edited = message.lastEditTimestamp ? el('span', { class: 'edited', text: '(edited)' }) : null;
+    return el('li', { class: own ? 'message own' : 'message', dataset: { id: message.id, ts: message.timestamp, actor: `${message.actorType}/${message.actorId}` } },
       avatar(author, message.actorId),
       el('div', { class: 'bubble' },
-        el('div', { class: 'meta' }, el('span', { class: 'author', text: author }), el('time', { class: 'time', text: clockTime(message.timestamp) })),
-        quote, body),
-      reply);
+        el('div', { class: 'meta' }, el('span', { class: 'author', text: author }), el('time', { class: 'time', text: clockTime(message.timestamp) }), edited),
+        quote, body, deleted ? null : reactionRow(message, (emoji, mine) => this.react(message.id, emoji, mine))),
+      deleted ? null : this.actions(message, author, own));
+  }
+
+  actions(message, author, own) {
+    const buttons = [];
+    const canChat = this.room && (this.room.permissions & 128) !== 0 && !this.room.readOnly;
+    if (canChat && message.isReplyable) {
+      const react = el('button', { class: 'action react-button', type: 'button', title: 'React', 'aria-label': `React to ${author}`,
+        onclick: async () => {
+          const emoji = await pickEmoji(react);
+          if (emoji) this.react(message.id, emoji, (message.reactionsSelf || []).includes(emoji));
+        } }, icon('react'));
+      buttons.push(react);
+      buttons.push(el('button', { class: 'action reply-button', type: 'button', title: 'Reply', 'aria-label': `Reply to ${author}`, onclick: () => this.setReply(message) }, icon('reply')));
+    }
+    if (config.user) {
+      buttons.push(el('button', { class: 'action link-button-copy', type: 'button', title: 'Copy link', 'aria-label': `Copy link: ${author}`, onclick: (event) => this.copyLink(message, event.currentTarget) }, icon('link')));
+    }
+    if (own && canChat && message.messageType === 'comment' && !message.messageParameters?.file) {
+      buttons.push(el('button', { class: 'action edit-button', type: 'button', title: 'Edit', 'aria-label': 'Edit', onclick: () => this.setEditing(message) }, icon('edit')));
+    }
+    const moderator = this.room && MODERATOR_TYPES.has(this.room.participantType);
+    if ((own || moderator) && message.messageType === 'comment' && config.user) {
+      buttons.push(el('button', { class: 'action delete-button', type: 'button', title: 'Delete', 'aria-label': 'Delete', onclick: () => this.remove(message) }, icon('delete')));
+    }
+    return buttons.length ? el('div', { class: 'message-actions', role: 'toolbar', 'aria-label': 'Actions' }, buttons) : null;
+  }
+
+  async react(messageId, emoji, mine) {
+    try {
+      const { data } = await ocs(mine ? 'DELETE' : 'POST', `v1/reaction/${this.token}/${messageId}`, { reaction: emoji }, { signal: this.abort.signal });
+      const message = this.messages.get(messageId);
+      if (message) {
+        const self = new Set(message.reactionsSelf || []);
+        if (mine) self.delete(emoji);
+        else self.add(emoji);
+        const counts = {};
+        for (const [key, list] of Object.entries(data && !Array.isArray(data) ? data : {})) counts[key] = list.length;
+        this.replace({ ...message, reactions: counts, reactionsSelf: [...self] });
+      }
+    } catch (error) {
+      if (!this.closed) this.showNotice('The reaction could not be saved.');
+    }
+  }
+
+  async copyLink(message, button) {
+    const link = `${window.location.origin}/call/${this.token}#message_${message.id}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      this.flash(button, 'Link copied');
+    } catch {
+      this.showNotice(`Link to the message: ${link}`);
+    }
+  }
+
+  flash(button, text) {
+    const note = el('span', { class: 'toast', role: 'status', text });
+    this.root.append(note);
+    setTimeout(() => note.remove(), 2500);
+    if (button) button.focus();
+  }
+
+  async remove(message) {
+    const sure = await confirmDialog('Delete message', 'Delete this message for everyone?', 'Delete');
+    if (!sure) return;
+    try {
+      const { data } = await ocs('DELETE', `v1/chat/${this.token}/${message.id}`, null, { signal: this.abort.signal });
+      if (data && data.parent) this.replace(data.parent);
+    } catch (error) {
+      if (!this.closed) this.showNotice('The message could not be deleted.');
+    }
+  }
+
+  setEditing(message) {
+    this.editing = message;
+    if (!message) {
+      this.replyBar.hidden = true;
+      this.replyBar.replaceChildren();
+      this.input.value = '';
+      this.fitInput();
+      this.sendButton.textContent = 'Send';
+      return;
+    }
+    this.replyTo = null;
+    this.replyBar.replaceChildren(
+      el('span', { class: 'reply-label', text: 'Editing message' }),
+      el('span', { class: 'reply-text' }),
+      el('button', { class: 'reply-cancel', type: 'button', 'aria-label': 'Cancel editing', onclick: () => this.setEditing(null) }, '×'));
+    this.replyBar.hidden = false;
+    this.input.value = rawText(message);
+    this.sendButton.textContent = 'Save';
+    this.fitInput();
+    this.input.focus();
+  }
+
+  async saveEdit() {
+    const text = this.input.value;
+    const message = this.editing;
+    if (!text.trim() || this.sending || !message) return;
+    this.sending = true;
+    try {
+      const { data } = await ocs('PUT', `v1/chat/${this.token}/${message.id}`, { message: text }, { signal: this.abort.signal });
+      if (data && data.parent) this.replace(data.parent);
+      this.setEditing(null);
+      this.showNotice('');
+    } catch (error) {
+      if (!this.closed) this.showNotice('The message could not be edited.');
+    } finally {
+      this.sending = false;
+    }
   }
 
   selfId() {
@@ -318,6 +464,8 @@ export class ChatView {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       this.send();
+    } else if (event.key === 'Escape' && this.editing) {
+      this.setEditing(null);
     } else if (event.key === 'Escape' && this.replyTo) {
       this.setReply(null);
     }
@@ -329,6 +477,7 @@ export class ChatView {
   }
 
   setReply(message) {
+    if (message && this.editing) this.setEditing(null);
     this.replyTo = message;
     if (!message) {
       this.replyBar.hidden = true;
@@ -337,13 +486,17 @@ export class ChatView {
     }
     this.replyBar.replaceChildren(
       el('span', { class: 'reply-label', text: `Replying to ${message.actorDisplayName || 'Guest'}: ` }),
-      el('span', { class: 'reply-text', text: plainText(message) }),
+      el('span', { class: 'reply-text', text: summary(message) }),
       el('button', { class: 'reply-cancel', type: 'button', 'aria-label': 'Cancel reply', onclick: () => this.setReply(null) }, '×'));
     this.replyBar.hidden = false;
     this.input.focus();
   }
 
   async send() {
+    if (this.editing) {
+      await this.saveEdit();
+      return;
+    }
     const text = this.input.value;
     if (!text.trim() || this.sending) return;
     this.sending = true;
@@ -390,4 +543,18 @@ export class ChatView {
       this.scrollToBottom();
     }
   }
+}
+
+// The text as it was typed: mentions back to "@id", other placeholders to their names.
+function rawText(message) {
+  const params = message.messageParameters && !Array.isArray(message.messageParameters) ? message.messageParameters : {};
+  return String(message.message || '').replace(/\{([A-Za-z0-9_-]+)\}/g, (whole, key) => {
+    const param = params[key];
+    if (!param) return whole;
+    if (param.type === 'user' || param.type === 'guest' || param.type === 'call' || param.type === 'user-group' || param.type === 'group') {
+      const id = param['mention-id'] || param.id;
+      return /[\s/]/.test(id) ? `@"${id}"` : `@${id}`;
+    }
+    return param.name || whole;
+  });
 }

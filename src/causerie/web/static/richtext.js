@@ -1,5 +1,8 @@
 // Talk's rich object strings: `message` holds {placeholders}, `messageParameters` what they stand for.
 
+import { linkNode, safeHref } from './links.js';
+import { ATOM_END, ATOM_START, renderMarkdown } from './markdown.js';
+
 const PLACEHOLDER = /\{([A-Za-z0-9_-]+)\}/g;
 const MENTION_TYPES = new Set(['user', 'guest', 'call', 'user-group', 'group', 'email', 'circle', 'team']);
 
@@ -38,25 +41,64 @@ export function plainText(message) {
   return pieces(message).map((p) => (typeof p === 'string' ? p : p.name || p.id || '')).join('');
 }
 
-// Comments show mentions as chips; system messages name people in plain bold text.
-export function richFragment(message, selfId) {
-  const chips = message.messageType !== 'system';
-  const fragment = document.createDocumentFragment();
-  for (const piece of pieces(message)) {
-    if (typeof piece === 'string') {
-      fragment.append(document.createTextNode(piece));
-      continue;
-    }
+// A placeholder as the page shows it: mentions as chips in comments (plain bold in system
+// messages), files and other objects by name, linked when they carry a safe link.
+function paramNode(param, { chips, selfId }) {
+  const name = param.name || param.id || '';
+  if (MENTION_TYPES.has(param.type)) {
     const span = document.createElement('span');
-    span.textContent = piece.name || piece.id || '';
-    if (chips && MENTION_TYPES.has(piece.type)) {
+    span.textContent = name;
+    if (chips) {
       span.className = 'mention';
-      if (piece.type === 'call' || (selfId && piece.id === selfId)) span.classList.add('mention-self');
-      span.title = piece.id || '';
+      if (param.type === 'call' || (selfId && param.id === selfId)) span.classList.add('mention-self');
+      span.title = param.id || '';
     } else {
       span.className = 'rich-param';
     }
-    fragment.append(span);
+    return span;
   }
-  return fragment;
+  const href = param.link ? safeHref(param.link) : null;
+  if (href) {
+    const link = linkNode(href, [document.createTextNode(name)]);
+    link.className = `rich-object rich-${String(param.type || 'object').replace(/[^a-z0-9-]/gi, '')}`;
+    return link;
+  }
+  const span = document.createElement('span');
+  span.className = 'rich-param';
+  span.textContent = name;
+  return span;
+}
+
+// The message text as nodes: comments through markdown, system messages as plain sentences.
+export function richFragment(message, selfId) {
+  const chips = message.messageType !== 'system';
+  const options = { chips, selfId };
+  const parts = pieces(message);
+  if (!chips || message.markdown === false) {
+    const fragment = document.createDocumentFragment();
+    for (const piece of parts) {
+      fragment.append(typeof piece === 'string' ? document.createTextNode(piece) : paramNode(piece, options));
+    }
+    return fragment;
+  }
+  const params = [];
+  // Atom markers typed by someone are dropped so that text can never pose as a placeholder.
+  const source = parts.map((piece) => {
+    if (typeof piece === 'string') return piece.replace(/[\uE000\uE001]/g, '');
+    params.push(piece);
+    return `${ATOM_START}${params.length - 1}${ATOM_END}`;
+  }).join('');
+  return renderMarkdown(source, (index) => paramNode(params[index], options));
+}
+
+// One line for previews, quotes and notifications: the text without markdown's markers.
+export function summary(message) {
+  return plainText(message)
+    .split('\n')
+    .filter((line) => !/^\s*```/.test(line))
+    .map((line) => line.replace(/^\s{0,3}(?:>\s?|#{1,6}\s+|[-*+]\s+|\d{1,9}[.)]\s+)/, ''))
+    .join(' ')
+    .replace(/\*\*(?=\S)(.*?\S)\*\*|__(?=\S)(.*?\S)__|`([^`]+)`/g, (whole, a, b, c) => a || b || c || whole)
+    .replace(/\s+/g, ' ')
+    .trim();
 }

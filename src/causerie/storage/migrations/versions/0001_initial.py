@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 20:29:52.543194
+Create Date: 2026-12-07 21:14:28.201139
 """
 
 from __future__ import annotations
@@ -26,6 +26,25 @@ def upgrade() -> None:
         sa.Column("type", sa.String(length=16), nullable=False),
         sa.Column("sensitive", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("appid", "configkey", name=op.f("pk_appconfig")),
+    )
+    op.create_table(
+        "bots_server",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("name", sa.String(length=64), nullable=False),
+        sa.Column("url", sa.String(length=4000), nullable=False),
+        sa.Column("url_hash", sa.String(length=64), nullable=False),
+        sa.Column("description", sa.Text(), nullable=True),
+        sa.Column("secret", sa.String(length=128), nullable=False),
+        sa.Column("state", sa.Integer(), nullable=False),
+        sa.Column("features", sa.Integer(), nullable=False),
+        sa.Column("error_count", sa.Integer(), nullable=False),
+        sa.Column("last_error_date", sa.BigInteger(), nullable=True),
+        sa.Column("last_error_message", sa.String(length=4000), nullable=True),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bots_server")),
+        sa.UniqueConstraint("secret", name=op.f("uq_bots_server_secret")),
+        sa.UniqueConstraint("url_hash", name=op.f("uq_bots_server_url_hash")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "bruteforce_attempts",
@@ -190,6 +209,24 @@ def upgrade() -> None:
     with op.batch_alter_table("attendees", schema=None) as batch_op:
         batch_op.create_index("ix_attendees_actor", ["actor_type", "actor_id"], unique=False)
         batch_op.create_index("ix_attendees_room_level", ["room_id", "notification_level"], unique=False)
+
+    op.create_table(
+        "bots_conversation",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("bot_id", sa.Integer(), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bot_id"], ["bots_server.id"], name=op.f("fk_bots_conversation_bot_id_bots_server"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_bots_conversation_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bots_conversation")),
+        sa.UniqueConstraint("bot_id", "room_id", name=op.f("uq_bots_conversation_bot_id_room_id")),
+    )
+    with op.batch_alter_table("bots_conversation", schema=None) as batch_op:
+        batch_op.create_index("ix_bots_conversation_room_id_state", ["room_id", "state"], unique=False)
 
     op.create_table(
         "file_nodes",
@@ -409,7 +446,9 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_notifications_uid_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
-        sa.UniqueConstraint("uid", "message_id", name=op.f("uq_notifications_uid_message_id")),
+        sa.UniqueConstraint(
+            "uid", "message_id", "object_type", name=op.f("uq_notifications_uid_message_id_object_type")
+        ),
         sqlite_autoincrement=True,
     )
     with op.batch_alter_table("notifications", schema=None) as batch_op:
@@ -465,6 +504,25 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "reminders",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.BigInteger(), nullable=False),
+        sa.Column("remind_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"], ["messages.id"], name=op.f("fk_reminders_message_id_messages"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(["room_id"], ["rooms.id"], name=op.f("fk_reminders_room_id_rooms"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_reminders_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
+        sa.UniqueConstraint("uid", "message_id", name=op.f("uq_reminders_uid_message_id")),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.create_index("ix_reminders_uid_remind_at", ["uid", "remind_at"], unique=False)
+
+    op.create_table(
         "talk_sessions",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("attendee_id", sa.Integer(), nullable=False),
@@ -509,6 +567,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_talk_sessions_attendee")
 
     op.drop_table("talk_sessions")
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_uid_remind_at")
+
+    op.drop_table("reminders")
     op.drop_table("reactions")
     op.drop_table("push_subscriptions")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
@@ -553,6 +615,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_file_nodes_blob")
 
     op.drop_table("file_nodes")
+    with op.batch_alter_table("bots_conversation", schema=None) as batch_op:
+        batch_op.drop_index("ix_bots_conversation_room_id_state")
+
+    op.drop_table("bots_conversation")
     with op.batch_alter_table("attendees", schema=None) as batch_op:
         batch_op.drop_index("ix_attendees_room_level")
         batch_op.drop_index("ix_attendees_actor")
@@ -585,5 +651,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_bruteforce_attempts_subnet_action")
 
     op.drop_table("bruteforce_attempts")
+    op.drop_table("bots_server")
     op.drop_table("appconfig")
     # ### end Alembic commands ###

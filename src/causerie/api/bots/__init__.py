@@ -1,0 +1,1 @@
+"""Talk's BotController."""

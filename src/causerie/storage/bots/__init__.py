@@ -1,0 +1,1 @@
+"""SQL of bots: installed bots and the conversations they are enabled in."""
