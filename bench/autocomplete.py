@@ -5,6 +5,7 @@ range Causerie uses; plus an authenticated OCS request that reads one row (``clo
 floor of any HTTP answer.
 
     .venv/bin/python -m bench.autocomplete                # 100,000 users, 200 rounds per search
+    .venv/bin/python -m bench.autocomplete --database postgresql
     .venv/bin/python -m bench.autocomplete --users 20000 --rounds 30 --no-write
 """
 
@@ -12,19 +13,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from bench.procs import Server, free_port, machine_facts, password_of, seed_users
+from bench.procs import causerie_server, machine_facts, password_of, postgres_database, seed_users
 from bench.results import median, percentile, table, write_section
 
 HEADERS = {"OCS-APIRequest": "true", "Accept": "application/json"}
@@ -110,9 +112,7 @@ LAST = [
 ]
 
 
-def _populate(path: Path, count: int) -> str:
-    """``count`` users written straight into the table (hashing a password each would take hours);
-    returns the id of one of them, for the exact search."""
+def _people(count: int) -> list[tuple[str, str, str, int, str, str]]:
     rng = random.Random(7)
     rows = []
     for i in range(count):
@@ -120,14 +120,56 @@ def _populate(path: Path, count: int) -> str:
         uid = f"{first.lower()}.{last.lower()}{i}"
         name = f"{first} {last}"
         rows.append((uid, name, "-", 0, uid.lower(), name.lower()))
-    with sqlite3.connect(path) as db:
-        db.executemany(
-            "INSERT INTO users (uid, display_name, password_hash, created_at, uid_lower, name_lower)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        db.execute("ANALYZE")
-    return rows[count // 2][0]
+    return rows
+
+
+INSERT = "INSERT INTO users (uid, display_name, password_hash, created_at, uid_lower, name_lower) VALUES "
+
+
+@contextmanager
+def _database(kind: str, workdir: Path, count: int) -> Iterator[tuple[str, Any, str]]:
+    """A database seeded with the bench users and ``count`` people written straight into the table
+    (hashing a password each would take hours); yields its URL, a connection for the bare SQL and
+    the id of one person, for the exact search."""
+    rows = _people(count)
+    if kind == "sqlite":
+        data = workdir / "causerie-data"
+        data.mkdir(parents=True)
+        url = f"sqlite:///{data / 'causerie.db'}"
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, seed_users(url)).result()
+        with sqlite3.connect(data / "causerie.db") as db:
+            db.executemany(INSERT + "(?, ?, ?, ?, ?, ?)", rows)
+            db.execute("ANALYZE")
+        bare = sqlite3.connect(f"file:{data / 'causerie.db'}?mode=ro", uri=True)
+        try:
+            yield url, bare, rows[count // 2][0]
+        finally:
+            bare.close()
+        return
+    import psycopg2
+    from psycopg2.extras import execute_values
+
+    with postgres_database() as url:
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, seed_users(url)).result()
+        bare = psycopg2.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+        bare.autocommit = True
+        try:
+            with bare.cursor() as cur:
+                execute_values(cur, INSERT + "%s", rows, page_size=5000)
+                cur.execute("ANALYZE users")
+            yield url, bare, rows[count // 2][0]
+        finally:
+            bare.close()
+
+
+def _query(kind: str, bare: Any, sql: str, params: tuple[str, ...]) -> list[Any]:
+    if kind == "sqlite":
+        return list(bare.execute(sql, params).fetchall())
+    with bare.cursor() as cur:
+        cur.execute(sql.replace("?", "%s"), params)
+        return list(cur.fetchall())
 
 
 def _timed(rounds: int, work: Callable[[], object]) -> list[float]:
@@ -140,53 +182,52 @@ def _timed(rounds: int, work: Callable[[], object]) -> list[float]:
     return spent
 
 
-def run(users: int, rounds: int) -> str:
-    workdir = Path(tempfile.mkdtemp(prefix="causerie-bench-people-"))
-    data = workdir / "data"
-    data.mkdir()
-    db_path = data / "causerie.db"
-    database_url = f"sqlite:///{db_path}"
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, seed_users(database_url)).result()
-    exact = _populate(db_path, users)
-    port = free_port()
-    env = {"CAUSERIE_DATA_DIR": str(data), "CAUSERIE_DATABASE_URL": database_url, "PYTHONUNBUFFERED": "1"}
+SEARCHES = [
+    ("one letter, thousands start with it", "m"),
+    ("three letters", "mar"),
+    ("a whole user id", ""),
+    ("inside names only (substring)", "rtin"),
+    ("nothing matches", "qqxz"),
+]
+SCAN_SQL = (
+    "SELECT uid, display_name, email FROM users WHERE lower(uid) LIKE ? OR lower(display_name) LIKE ?"
+    " ORDER BY display_name LIMIT 10"
+)
+# The range Causerie's prefix step runs, bare: bytewise on SQLite, text_pattern_ops on PostgreSQL.
+RANGE_SQL = {
+    "sqlite": "SELECT uid, display_name, email FROM users WHERE name_lower >= ? AND name_lower < ?"
+    " ORDER BY name_lower, uid LIMIT 10",
+    "postgresql": "SELECT uid, display_name, email FROM users WHERE name_lower ~>=~ ? AND name_lower ~<~ ?"
+    " ORDER BY name_lower, uid LIMIT 10",
+}
 
-    argv = [sys.executable, "-m", "causerie", "serve", "--port", str(port), "--log-level", "warning"]
-    searches = [
-        ("one letter, thousands start with it", "m"),
-        ("three letters", "mar"),
-        ("a whole user id", exact),
-        ("inside names only (substring)", "rtin"),
-        ("nothing matches", "qqxz"),
-    ]
+
+def run(kind: str, users: int, rounds: int) -> str:
+    workdir = Path(tempfile.mkdtemp(prefix="causerie-bench-people-"))
     rows = []
-    bare = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    scan_sql = (
-        "SELECT uid, display_name, email FROM users WHERE lower(uid) LIKE ? OR lower(display_name) LIKE ?"
-        " ORDER BY display_name LIMIT 10"
-    )
-    range_sql = (
-        "SELECT uid, display_name, email FROM users WHERE name_lower >= ? AND name_lower < ?"
-        " ORDER BY name_lower, uid LIMIT 10"
-    )
-    with Server("Causerie", argv, {**os.environ, **env}, port, workdir / "causerie.log"):
+    with (
+        _database(kind, workdir, users) as (url, bare, exact),
+        causerie_server(workdir, database_url=url, seeded=True) as server,
+    ):
         client = httpx.Client(
-            base_url=f"http://127.0.0.1:{port}", auth=("alice", password_of("alice")), headers=HEADERS, timeout=60
+            base_url=f"http://127.0.0.1:{server.port}",
+            auth=("alice", password_of("alice")),
+            headers=HEADERS,
+            timeout=60,
         )
         floor = _timed(rounds, lambda: client.get("/ocs/v2.php/cloud/user").raise_for_status())
         rows.append(
             ["`cloud/user` (HTTP floor)", "", f"{median(floor):.2f}", f"{percentile(floor, 99):.2f}", "", "", ""]
         )
-        for label, term in searches:
+        for label, term in SEARCHES:
+            term = term or exact
             params = {"search": term, "itemType": "call", "itemId": "new", "shareTypes[]": "0", "limit": "10"}
-            answer = client.get("/ocs/v2.php/core/autocomplete/get", params=params)
-            found = len(answer.json()["ocs"]["data"])
+            found = len(client.get("/ocs/v2.php/core/autocomplete/get", params=params).json()["ocs"]["data"])
             http = _timed(rounds, lambda p=params: client.get("/ocs/v2.php/core/autocomplete/get", params=p))
             pattern = f"%{term}%"
-            scan = _timed(rounds, lambda p=pattern: bare.execute(scan_sql, (p, p)).fetchall())
+            scan = _timed(rounds, lambda p=pattern: _query(kind, bare, SCAN_SQL, (p, p)))
             end = term[:-1] + chr(ord(term[-1]) + 1)
-            ranged = _timed(rounds, lambda t=term, e=end: bare.execute(range_sql, (t, e)).fetchall())
+            ranged = _timed(rounds, lambda t=term, e=end: _query(kind, bare, RANGE_SQL[kind], (t, e)))
             rows.append(
                 [
                     f"{label}: `{term}`",
@@ -199,7 +240,6 @@ def run(users: int, rounds: int) -> str:
                 ]
             )
         client.close()
-    bare.close()
     headers = [
         "search",
         "results",
@@ -210,27 +250,33 @@ def run(users: int, rounds: int) -> str:
         "Causerie vs scan",
     ]
     return (
-        f"{users} users, SQLite; {rounds} sequential requests per search on one keep-alive connection "
+        f"{users} users, {ENGINES[kind]}; {rounds} sequential requests per search on one keep-alive connection "
         "(`itemType=call&itemId=new&shareTypes[]=0&limit=10`); the bare SQL runs in the benchmark process "
-        "on the same file. Exact and prefix matches walk the lower-cased columns' indexes and stop after "
+        "on the same database. Exact and prefix matches walk the lower-cased columns' indexes and stop after "
         "the page; when they leave it unfilled, the substring step scans the table (the last three rows), "
         "which is what the LIKE baseline does for every search.\n\n" + table(headers, rows)
     )
 
 
+ENGINES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", choices=sorted(ENGINES), default="sqlite")
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=200)
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     facts = machine_facts()
-    body = run(args.users, args.rounds)
+    body = run(args.database, args.users, args.rounds)
     command = ("python -m bench.autocomplete " + " ".join(sys.argv[1:])).strip()
     if args.no_write:
         print(body)
     else:
-        print(write_section("autocomplete", "People search at 100,000 users (SQLite)", command, facts, body))
+        name = "autocomplete" if args.database == "sqlite" else f"autocomplete-{args.database}"
+        title = f"People search at {args.users:,} users ({ENGINES[args.database]})"
+        print(write_section(name, title, command, facts, body))
 
 
 if __name__ == "__main__":

@@ -67,6 +67,7 @@ API_MODULES = [
     "causerie.api.push.webpush",
     "causerie.api.notifications.notifications",
     "causerie.api.collaborators.autocomplete",
+    "causerie.api.avatars.rooms",
     "causerie.api.search.providers",
     "causerie.api.export.conversations",
     "causerie.api.bots.bots",
@@ -82,6 +83,7 @@ JOB_MODULES: list[str] = [
 WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
     "causerie.web.files.links",
+    "causerie.web.avatars",
     "causerie.web.devices",
     "causerie.web.login_flows",
     "causerie.web.pages",

@@ -20,6 +20,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+SENDERS = 20
+
+
 def _server(data_dir: Path) -> ServerProcess:
     data_dir.mkdir(parents=True, exist_ok=True)
     return ServerProcess(data_dir, f"sqlite:///{data_dir / 'causerie.db'}")
@@ -31,30 +34,38 @@ def test_a_backup_taken_while_clients_send_restores_everything_acknowledged_befo
     live.start()
     acknowledged: list[tuple[float, int]] = []
     stop = threading.Event()
+    senders: list[threading.Thread] = []
     try:
         alice = TalkClient(live.base_url, "alice")
         token = group_room(alice, "bob")
+        lock = threading.Lock()
 
-        def keep_sending() -> None:
+        def keep_sending(client: TalkClient, number: int) -> None:
             n = 0
             while not stop.is_set():
                 n += 1
-                response = alice.post(f"{CHAT}/{token}", json={"message": f"message {n}"})
+                response = client.post(f"{CHAT}/{token}", json={"message": f"sender {number}: message {n}"})
                 assert response.status_code == 201
-                acknowledged.append((time.monotonic(), int(data(response)["id"])))
+                with lock:
+                    acknowledged.append((time.monotonic(), int(data(response)["id"])))
+            client.close()
 
-        sender = threading.Thread(target=keep_sending)
-        sender.start()
-        while len(acknowledged) < 20:
+        # Twenty clients sending at once, as a team would while the copy is made.
+        for number in range(SENDERS):
+            sender = threading.Thread(target=keep_sending, args=(TalkClient(live.base_url, "alice"), number))
+            sender.start()
+            senders.append(sender)
+        while len(acknowledged) < SENDERS:
             time.sleep(0.05)
         started = time.monotonic()
         backup = tmp_path / "causerie-backup.db"
         result = live.occ("maintenance:backup", str(backup))
         sent = len(acknowledged)
-        while len(acknowledged) < sent + 10:
+        while len(acknowledged) < sent + SENDERS:
             time.sleep(0.05)
         stop.set()
-        sender.join(timeout=60)
+        for sender in senders:
+            sender.join(timeout=60)
         alice.close()
     finally:
         stop.set()

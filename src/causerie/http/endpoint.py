@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 from causerie.http import ocs
 from causerie.http.auth import NOT_LOGGED_IN, SESSION_COOKIE, Identity, authenticate, client_ip, passes_csrf
 from causerie.http.middleware import with_security_headers
-from causerie.http.params import PHP_INT_CONVERTOR, Params, merge, parse_body, php_pairs, read_body
+from causerie.http.params import MAX_BODY_BYTES, PHP_INT_CONVERTOR, Params, merge, parse_body, php_pairs, read_body
 from causerie.http.request import OcsRequest
 from causerie.runtime import Runtime
 from causerie.services.accounts import sessions, users
@@ -153,6 +153,8 @@ class Endpoint:
     # ``ctx.confirm_credentials(conn)``: they need no read of their own (chat sends and polls).
     confirms_credentials: bool = False
     exempt: Exemption | None = None
+    # Uploads (pictures) take larger bodies than the OCS parameters' cap.
+    max_body: int = MAX_BODY_BYTES
 
 
 class Api:
@@ -170,9 +172,12 @@ class Api:
         throttle: Sequence[str] = (),
         confirms_credentials: bool = False,
         exempt: Exemption | None = None,
+        max_body: int = MAX_BODY_BYTES,
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
-            endpoint = Endpoint(path, tuple(methods), handler, auth, tuple(throttle), confirms_credentials, exempt)
+            endpoint = Endpoint(
+                path, tuple(methods), handler, auth, tuple(throttle), confirms_credentials, exempt, max_body
+            )
             self.endpoints.append(endpoint)
             return handler
 
@@ -270,8 +275,9 @@ class OcsHandler:
         headers: dict[str, str] = {}
         message = ""
         bodies: ocs.Bodies | None = None
+        raw: Response | None = None
         try:
-            body = parse_body(request.headers.get("content-type", ""), await read_body(request))
+            body = parse_body(request.headers.get("content-type", ""), await read_body(request, endpoint.max_body))
             values = merge(query, body, request.path_params)
             as_json = ocs.wants_json(request, values.get("format"))
             if endpoint.auth is Auth.CREDENTIALS:
@@ -305,6 +311,10 @@ class OcsHandler:
                     if identity.pending is not None:
                         # A handler that declared it would confirm the credentials and did not: a bug.
                         raise RuntimeError(f"{endpoint.handler.__name__} did not confirm the credentials")
+                    if isinstance(result, Response):
+                        # Not everything under /ocs is OCS: Talk serves conversation pictures there.
+                        raw = result
+                        result = Reply(None, status=result.status_code)
                     reply = result if isinstance(result, Reply) else Reply(result)
                     status, data, bodies = reply.status, reply.data, reply.bodies
                     headers.update(reply.headers)
@@ -319,6 +329,10 @@ class OcsHandler:
                     status, data, message = error.status, error.data, error.message
             headers.update(ctx.headers)
             _throttle_header(headers, ctx.slept_ms)
+            if raw is not None and status == raw.status_code:
+                raw.headers.update(headers)
+                _set_session_cookie(raw, ctx, request)
+                return raw
         response = ocs.render(
             version=version, as_json=as_json, status=status, data=data, message=message, headers=headers, bodies=bodies
         )

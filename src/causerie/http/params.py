@@ -129,9 +129,11 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 def parse_body(content_type: str, body: bytes) -> dict[str, Any]:
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media == "multipart/form-data":
+        return {}  # uploads: read by their endpoint (``http.multipart``), within its own body limit
     if len(body) > MAX_BODY_BYTES:
         raise PayloadTooLarge(message="Request body too large")
-    media = content_type.split(";", 1)[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):
         return parse_json(body)
     if media == "application/x-www-form-urlencoded":

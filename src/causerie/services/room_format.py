@@ -14,12 +14,12 @@ values with neutral defaults: participantType 4, attendeeId 0, permissions 1 and
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from causerie.services.accounts.users import User
+from causerie.services.avatars import rooms as room_avatars
 from causerie.services.chat import format as chat_format
 from causerie.services.config.appconfig import AppConfig
 from causerie.services.rooms import actors, calls
@@ -161,7 +161,7 @@ def status_fields(status: UserStatus | None) -> dict[str, Any]:
 
 
 def default_avatar_version(room: Room) -> str:
-    return hashlib.sha1(f"avatar-{room.type}".encode()).hexdigest()[:8]
+    return room_avatars.default_version(room)
 
 
 def _names(room: Room, viewer: Viewer, display_names: Mapping[str, str]) -> tuple[str, str]:

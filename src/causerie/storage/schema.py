@@ -9,10 +9,23 @@ comparisons (``scripts/regen-migration``, tests/storage/test_migrations.py)."""
 from __future__ import annotations
 
 from causerie.storage.metadata import metadata
-from causerie.storage.tables import accounts, bots, calls, chat, config, files, jobs, notifications, push, rooms, status
+from causerie.storage.tables import (
+    accounts,
+    avatars,
+    bots,
+    calls,
+    chat,
+    config,
+    files,
+    jobs,
+    notifications,
+    push,
+    rooms,
+    status,
+)
 
 # Importing them is what puts their tables on ``metadata``.
-DOMAINS = (accounts, bots, calls, chat, config, files, jobs, notifications, push, rooms, status)
+DOMAINS = (accounts, avatars, bots, calls, chat, config, files, jobs, notifications, push, rooms, status)
 
 # Tables of migration 0003 (FTS5 adds its shadow tables ``message_search_data`` and so on).
 SEARCH_OBJECTS = "message_search"

@@ -365,6 +365,10 @@ PROBES: dict[str, Probe] = {
         _read_up_to_the_end,
         before=(Step("POST", f"{CHAT}/{{group}}", {"message": "unread"}, actor="bob"),),
     ),
+    "avatar": Probe(
+        Step("POST", "apps/spreed/api/v1/room/{group}/avatar/emoji", {"emoji": "🦄", "color": "123456"}),
+        lambda s, r: s.room()["isCustomAvatar"] is True and s.room()["avatarVersion"] == data(r)["avatarVersion"],
+    ),
     "chat-get-context": Probe(
         Step("GET", f"{CHAT}/{{group}}/{{message}}/context", {"limit": 1}),
         lambda s, r: s.value("message") in [m["id"] for m in data(r)] and int(r.headers["X-Chat-Last-Given"]) > 0,

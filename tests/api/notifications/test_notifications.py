@@ -185,6 +185,22 @@ def test_reading_the_chat_dismisses_its_notifications(server: ServerProcess, fre
     assert notifications_of(bob, token) == []
 
 
+def test_opening_a_conversation_at_its_context_dismisses_its_notifications(
+    server: ServerProcess, fresh_user: Fresh
+) -> None:
+    alice, bob = fresh_user("Alice"), fresh_user("Bob")
+    token = group_room(alice, "Context", bob)["token"]
+    mention = send(alice, token, f"@{bob.user} look")
+    jobs_done(server)
+    assert len(notifications_of(bob, token)) == 1
+    # limit=0 reads no messages after the given one, so nothing counts as seen (as in Talk).
+    assert bob.get(f"{CHAT}/{token}/{mention['id']}/context", params={"limit": 0}).status_code == 200
+    assert len(notifications_of(bob, token)) == 1
+    # What the web app does when it opens the conversation.
+    assert bob.get(f"{CHAT}/{token}/{mention['id']}/context", params={"limit": 50}).status_code == 200
+    assert notifications_of(bob, token) == []
+
+
 def test_a_deleted_message_takes_its_notification_along(server: ServerProcess, fresh_user: Fresh) -> None:
     alice, bob = fresh_user("Alice"), fresh_user("Bob")
     token = group_room(alice, "Deleting", bob)["token"]

@@ -332,3 +332,8 @@ async def set_attendee_permissions(
     updated = await p.get_participant(conn, room, attendee_id)
     assert updated is not None
     return updated
+
+
+async def set_avatar_version(conn: Conn, room: Room, actor: Actor, version: str, now: int) -> None:
+    """A new conversation picture (``version`` names it, clients cache by it) or none (``""``)."""
+    await _change(conn, room, actor, now, "avatar_set" if version else "avatar_removed", avatar_version=version)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 21:14:28.201139
+Create Date: 2026-12-07 21:20:41.077490
 """
 
 from __future__ import annotations
@@ -341,6 +341,27 @@ def upgrade() -> None:
         batch_op.create_index("ix_messages_room_id", ["room_id", "id"], unique=False)
 
     op.create_table(
+        "room_avatars",
+        sa.Column("room_id", sa.Integer(), nullable=False),
+        sa.Column("mime", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["room_id"], ["rooms.id"], name=op.f("fk_room_avatars_room_id_rooms"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("room_id", name=op.f("pk_room_avatars")),
+    )
+    op.create_table(
+        "user_avatars",
+        sa.Column("uid", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.String(length=32), nullable=False),
+        sa.Column("mime", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_user_avatars_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("uid", name=op.f("pk_user_avatars")),
+    )
+    op.create_table(
         "user_statuses",
         sa.Column("uid", sa.String(length=64), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -595,6 +616,8 @@ def downgrade() -> None:
 
     op.drop_table("chat_attachments")
     op.drop_table("user_statuses")
+    op.drop_table("user_avatars")
+    op.drop_table("room_avatars")
     with op.batch_alter_table("messages", schema=None) as batch_op:
         batch_op.drop_index("ix_messages_room_id")
 

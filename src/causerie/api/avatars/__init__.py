@@ -1,0 +1,1 @@
+"""Conversation pictures (Talk's AvatarController)."""

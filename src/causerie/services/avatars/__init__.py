@@ -1,0 +1,1 @@
+"""Avatars: users' and guests' pictures (generated or uploaded) and conversations' pictures."""
