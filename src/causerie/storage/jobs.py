@@ -40,11 +40,15 @@ async def insert(
     return bool((await conn.execute(statement)).rowcount)
 
 
-def _due(now: float) -> Any:
+def _due(now: float, worker: str | None = None) -> Any:
+    """Pending, due, and not held: a lease that ran out is taken over, except by the runner that
+    holds it (it is still running the job: a lease outlives every run that is not cut short, so
+    only a jump of the clock ends one early)."""
+    lease_over = and_(jobs.c.locked_until < now, jobs.c.locked_by != worker) if worker else jobs.c.locked_until < now
     return and_(
         jobs.c.state == PENDING,
         jobs.c.run_at <= now,
-        or_(jobs.c.locked_until.is_(None), jobs.c.locked_until < now),
+        or_(jobs.c.locked_until.is_(None), lease_over),
     )
 
 
@@ -53,7 +57,7 @@ async def claim(conn: Conn, *, worker: str, now: float, lease_until: float, limi
 
     On PostgreSQL concurrent claimers skip each other's rows (``FOR UPDATE SKIP LOCKED``), so every
     job goes to one process; SQLite writers run one at a time anyway."""
-    chosen = select(jobs.c.id).where(_due(now)).order_by(jobs.c.run_at, jobs.c.id).limit(limit)
+    chosen = select(jobs.c.id).where(_due(now, worker)).order_by(jobs.c.run_at, jobs.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         chosen = chosen.with_for_update(skip_locked=True)
     ids = [row.id for row in await conn.execute(chosen)]
