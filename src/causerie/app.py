@@ -50,6 +50,7 @@ API_MODULES = [
     "causerie.api.config.capabilities",
     "causerie.api.config.clock",
     "causerie.api.accounts.users",
+    "causerie.api.accounts.provisioning",
     "causerie.api.calls.calls",
     "causerie.api.rooms.rooms",
     "causerie.api.rooms.participants",

@@ -44,7 +44,7 @@ class PasswordChecker:
     async def check(self, conn: Conn, login: str, password: str) -> User | None:
         """The user these credentials belong to, or None."""
         row = await accounts.get_user(conn, login)
-        if row is None:
+        if row is None or not row.enabled:
             await verify_nothing(password)
             return None
         remembered = self.cached(login, password)
@@ -72,7 +72,7 @@ class PasswordChecker:
     def confirm(self, login: CachedLogin, stored: Account | None) -> User | None:
         """The user of a remembered check, if it is still ``stored`` (read in the caller's
         transaction) with the password hash it had then."""
-        if stored is None or stored.password_hash != login.password_hash:
+        if stored is None or not stored.enabled or stored.password_hash != login.password_hash:
             self._ok.pop(login.key, None)
             return None
         return user_of(stored)
@@ -80,4 +80,11 @@ class PasswordChecker:
     async def check_app_password(self, conn: Conn, token: str) -> User | None:
         """For ``Authorization: Bearer <app password>``."""
         owner = await accounts.app_password_owner(conn, app_password_hash(token))
-        return None if owner is None else await get(conn, owner)
+        user = None if owner is None else await get(conn, owner)
+        return user if user is not None and user.enabled else None
+
+    def forget(self, uid: str) -> None:
+        """Forget every remembered check of a user's credentials ("sign out everywhere", disabling):
+        the next request verifies its password again."""
+        for key in [key for key, entry in self._ok.items() if entry[0].uid == uid]:
+            self._ok.pop(key, None)
