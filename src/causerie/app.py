@@ -83,6 +83,7 @@ WEB_MODULES: list[str] = [
     "causerie.web.files.links",
     "causerie.web.avatars",
     "causerie.web.pages",
+    "causerie.web.account",
 ]
 
 
