@@ -49,6 +49,7 @@ API_MODULES = [
     "causerie.api.calls.signaling",
     "causerie.api.config.capabilities",
     "causerie.api.config.clock",
+    "causerie.api.config.app_config",
     "causerie.api.accounts.users",
     "causerie.api.accounts.provisioning",
     "causerie.api.calls.calls",
