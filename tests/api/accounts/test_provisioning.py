@@ -97,10 +97,12 @@ def test_disabled_users_cannot_log_in_until_enabled(admin: TalkClient, make_clie
     uid, password = _new_user(admin)
     me = make_client(uid, password=password)
     assert me.get("cloud/user").status_code == 200  # remembered from now on
+    assert me.get("apps/spreed/api/v4/room").status_code == 200
     assert me.put(f"cloud/users/{uid}/disable").status_code == 403
     assert admin.put(f"cloud/users/{uid}/disable").status_code == 200
     assert data(admin.get(f"cloud/users/{uid}"))["enabled"] is False
     assert me.get("cloud/user").status_code == 401
+    assert me.get("apps/spreed/api/v4/room").status_code == 401
     assert admin.put("cloud/users/admin/disable").status_code == 400
     assert admin.put(f"cloud/users/{uid}/enable").status_code == 200
     assert me.get("cloud/user").status_code == 200
