@@ -216,7 +216,10 @@ async def main_async(args: argparse.Namespace) -> None:
         command += f" --engines {args.engines}"
     print(body)
     if not args.no_write:
-        write_section("search", "Message search on 1,000,000 messages (SQLite and PostgreSQL)", command, facts, body)
+        engines = args.engines.split(",")
+        name = "search" if len(engines) > 1 else f"search-{engines[0]}"
+        title = " and ".join({"sqlite": "SQLite", "postgresql": "PostgreSQL"}[e] for e in engines)
+        write_section(name, f"Message search on {args.messages:,} messages ({title})", command, facts, body)
 
 
 def main() -> None:

@@ -25,11 +25,13 @@ from causerie.http.dispatch import OcsDispatcher
 from causerie.http.endpoint import Api, routes
 from causerie.http.metrics import Metrics, Observe, metrics_endpoint
 from causerie.http.middleware import SecurityHeaders
+from causerie.http.proxies import TrustedProxies
 from causerie.runtime import Runtime
-from causerie.services.accounts import sessions
+from causerie.services.accounts import login_flows, sessions
 from causerie.services.calls.signaling_tickets import config_with_keys
 from causerie.services.capabilities import NEXTCLOUD_VERSION
 from causerie.services.config import talk_config  # noqa: F401  (registers Talk's config keys)
+from causerie.services.errors import DomainError
 from causerie.services.files import cleanup as files_cleanup
 from causerie.services.files import quota as files_quota  # noqa: F401  (registers the files app's keys)
 from causerie.services.jobs import queue as jobs
@@ -52,6 +54,7 @@ API_MODULES = [
     "causerie.api.config.app_config",
     "causerie.api.accounts.users",
     "causerie.api.accounts.provisioning",
+    "causerie.api.accounts.app_passwords",
     "causerie.api.calls.calls",
     "causerie.api.rooms.rooms",
     "causerie.api.rooms.participants",
@@ -83,6 +86,8 @@ WEB_MODULES: list[str] = [
     "causerie.web.files.dav",
     "causerie.web.files.links",
     "causerie.web.avatars",
+    "causerie.web.devices",
+    "causerie.web.login_flows",
     "causerie.web.pages",
     "causerie.web.account",
 ]
@@ -183,6 +188,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return ocs.render(version=version, as_json=as_json, status=exc.status_code, data=[], message=message)
 
 
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A rule broken on a page rather than an OCS endpoint: wrong Basic credentials sent to a page,
+    or an address blocked after too many of them. Its status, never a 500."""
+    assert isinstance(exc, DomainError)
+    version = _ocs_version(request.url.path)
+    if version is not None:
+        as_json = ocs.wants_json(request, request.query_params.get("format"))
+        return ocs.render(version=version, as_json=as_json, status=exc.status, data=exc.data, message=exc.message)
+    return JSONResponse({"message": exc.message or exc.__class__.__name__}, status_code=exc.status)
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, PoolTimeout):
         return await _overloaded(request)
@@ -215,14 +231,15 @@ KEEP_DONE_JOBS_S = 7 * 24 * 3600
 
 
 async def _housekeeping(runtime: Runtime) -> None:
-    """Expired browser and guest sessions and old finished jobs go, at start and every hour (in each
-    process: harmless)."""
+    """Expired browser and guest sessions, login flows and one-time login tokens, and old finished
+    jobs go, at start and every hour (in each process: harmless)."""
     while True:
         try:
             purged = await sessions.purge(runtime.db)
             if purged:
                 log.info("removed %d expired sessions", purged)
             await jobs.purge_finished(runtime.db, KEEP_DONE_JOBS_S)
+            await login_flows.purge(runtime.db)
             await files_cleanup.run(runtime.db, runtime.files)
         except Exception:
             log.exception("housekeeping failed; trying again later")
@@ -261,7 +278,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
         routes=[*own, *ocs_routes, *_web_routes()],
         middleware=[Middleware(SecurityHeaders)],
         lifespan=lifespan,
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, DomainError: domain_error, Exception: server_error},
     )
     # As Nextcloud's router: a path with a trailing slash is another path (an OCS client would
     # otherwise get a bare 307 instead of an OCS answer; pages list both forms where they take them).
@@ -269,4 +286,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: b
     app.state.runtime = runtime
     app.state.settings = settings
     front = OcsDispatcher(app, ocs_routes)
-    return Observe(front, metrics, log_requests=settings.log_requests)
+    observed = Observe(front, metrics, log_requests=settings.log_requests)
+    # Outermost, so that the request log and metrics see the forwarded client as well.
+    return TrustedProxies(observed, settings.trusted_proxies) if settings.trusted_proxies else observed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -81,6 +82,16 @@ def _choice_env(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _networks_env(name: str) -> tuple[str, ...]:
+    entries = tuple(p.strip() for p in (os.environ.get(name) or "").split(",") if p.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"{name}: {entry!r} is not an IP address or CIDR range") from None
+    return entries
+
+
 def normalise_database_url(url: str) -> str:
     """Accept the URLs operators write and pick the driver Causerie runs on them."""
     for prefix in ("sqlite:///", "sqlite+aiosqlite:///"):
@@ -117,8 +128,8 @@ class Settings:
     # Base URL used in links the server prints; derived from host/port when unset.
     public_url: str | None = None
     log_requests: bool = True
-    # Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto are believed, like
-    # Nextcloud's trusted_proxies: client addresses for throttling, https for secure cookies.
+    # Reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For/-Proto/-Host are believed,
+    # like Nextcloud's trusted_proxies: client addresses for throttling, the public URL for links.
     trusted_proxies: tuple[str, ...] = ()
     # Budget of the long-poll reads kept for late waiters (events.single_flight), in MiB.
     longpoll_cache_mib: int = DEFAULT_LONGPOLL_CACHE_MIB
@@ -152,9 +163,7 @@ class Settings:
             bruteforce_enabled=_bool_env("CAUSERIE_BRUTEFORCE_ENABLED", True),
             public_url=os.environ.get("CAUSERIE_PUBLIC_URL") or None,
             log_requests=_bool_env("CAUSERIE_LOG_REQUESTS", True),
-            trusted_proxies=tuple(
-                p.strip() for p in (os.environ.get("CAUSERIE_TRUSTED_PROXIES") or "").split(",") if p.strip()
-            ),
+            trusted_proxies=_networks_env("CAUSERIE_TRUSTED_PROXIES"),
             testing=_bool_env("CAUSERIE_TESTING", False),
             longpoll_cache_mib=_int_env(
                 "CAUSERIE_LONGPOLL_CACHE_MIB", DEFAULT_LONGPOLL_CACHE_MIB, 0, 1024 * 1024, "a number of MiB (0 or more)"

@@ -117,9 +117,8 @@ def _serve(host: str | None, port: int | None, log_level: str | None) -> None:
         # uvicorn's own start and stop lines repeat what the ready line says.
         log_config=None,
         timeout_graceful_shutdown=5,
-        # Forwarded headers only from the configured proxies; anyone else could forge them.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=",".join(settings.trusted_proxies) or None,
+        # The app reads forwarded headers itself, from the configured proxies only (http/proxies.py).
+        proxy_headers=False,
     )
     server = _Server(config, runtime)
     _tune_gc()

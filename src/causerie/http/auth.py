@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from starlette.requests import Request
 
 from causerie.runtime import Runtime
-from causerie.services.accounts import sessions, users
+from causerie.services.accounts import app_passwords, sessions, users
 from causerie.services.accounts.passwords import CachedLogin
 from causerie.services.accounts.sessions import HttpSession
 from causerie.services.accounts.users import User
@@ -33,6 +33,17 @@ class Identity:
 
 def client_ip(request: Request) -> str:
     return request.client.host if request.client else "0.0.0.0"
+
+
+def basic_credentials(request: Request) -> tuple[str, str] | None:
+    """The login and password of an ``Authorization: Basic`` header."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return _basic_credentials(value.strip()) if scheme.lower() == "basic" else None
+
+
+def bearer_token(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
 
 
 def _basic_credentials(header: str) -> tuple[str, str] | None:
@@ -65,7 +76,16 @@ async def _check_password(runtime: Runtime, credentials: tuple[str, str] | None)
         return None
     # One lookup when the credentials are remembered (the user's row confirms them).
     async with runtime.db.read(snapshot=False) as conn:
-        return await runtime.passwords.check(conn, *credentials)
+        user = await runtime.passwords.check(conn, *credentials)
+    await _record_app_password_use(runtime)
+    return user
+
+
+async def _record_app_password_use(runtime: Runtime) -> None:
+    used = runtime.passwords.take_used()
+    if used:
+        async with runtime.db.write() as conn:
+            await app_passwords.touch(conn, used)
 
 
 async def authenticate(runtime: Runtime, request: Request, *, defer: bool = False) -> Identity:
@@ -102,6 +122,7 @@ async def authenticate(runtime: Runtime, request: Request, *, defer: bool = Fals
         await runtime.throttler.sleep_delay_or_throw(ip, LOGIN_ACTION)
         async with runtime.db.read() as conn:
             user = await runtime.passwords.check_app_password(conn, value.strip())
+        await _record_app_password_use(runtime)
         if user is None:
             await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {})
             raise Unauthorized(message=NOT_LOGGED_IN, data=[])

@@ -27,6 +27,26 @@ def _route_path(scope: Scope) -> str:
     return path
 
 
+# Nextcloud serves every page both as /X and as /index.php/X (its front controller); the Talk apps
+# put /index.php in front of the login flows and avatars whatever the server announces.
+FRONT_CONTROLLER = "/index.php"
+
+
+def _without_front_controller(scope: Scope, path: str) -> Scope:
+    rest = path[len(FRONT_CONTROLLER) :] or "/"
+    if rest.startswith("/ocs/"):
+        return scope  # OCS lives at /ocs/…, never behind index.php: left to answer 404
+    full = scope["path"][: len(scope["path"]) - len(path)] + rest
+    scope = dict(scope)
+    scope["path"] = full
+    raw = scope.get("raw_path")
+    marker = FRONT_CONTROLLER.encode()
+    if isinstance(raw, bytes) and marker in raw:
+        before, _, after = raw.partition(marker)
+        scope["raw_path"] = before + (after or b"/")
+    return scope
+
+
 class OcsDispatcher:
     def __init__(self, app: ASGIApp, routes: Sequence[Route]) -> None:
         self.app = app
@@ -39,6 +59,9 @@ class OcsDispatcher:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             path = _route_path(scope)
+            if path == FRONT_CONTROLLER or path.startswith(FRONT_CONTROLLER + "/"):
+                scope = _without_front_controller(scope, path)
+                path = _route_path(scope)
             if path.startswith("/ocs/"):
                 method = scope["method"]
                 for regex, methods, convertors, handler, route in self._table:

@@ -40,6 +40,9 @@ class Auth(enum.Enum):
     USER = "user"  # a logged-in user (Basic, Bearer or browser session)
     PUBLIC = "public"  # anyone; guests are identified by their cookie session
     NONE = "none"  # no user resolution (checksummed backends); CSRF still applies
+    # The endpoint reads the Authorization header itself (a one-time token that logs in nowhere
+    # else). No CSRF check: a cross-site form cannot set that header.
+    CREDENTIALS = "credentials"
 
 
 @dataclass
@@ -277,9 +280,12 @@ class OcsHandler:
             body = parse_body(request.headers.get("content-type", ""), await read_body(request, endpoint.max_body))
             values = merge(query, body, request.path_params)
             as_json = ocs.wants_json(request, values.get("format"))
-            identity = await authenticate(runtime, request, defer=endpoint.confirms_credentials)
-            if not passes_csrf(request, identity, values.get("requesttoken")):
-                return ocs.csrf_failure()
+            if endpoint.auth is Auth.CREDENTIALS:
+                identity = Identity(user=None, session=None, method="anonymous")
+            else:
+                identity = await authenticate(runtime, request, defer=endpoint.confirms_credentials)
+                if not passes_csrf(request, identity, values.get("requesttoken")):
+                    return ocs.csrf_failure()
             if endpoint.auth is Auth.USER and identity.user is None:
                 raise Unauthorized(message=NOT_LOGGED_IN)
             ctx = Ctx(

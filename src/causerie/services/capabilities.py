@@ -258,7 +258,14 @@ def capabilities(config: AppConfig, user: User | None, bruteforce_delay_ms: int)
     return {
         "version": NEXTCLOUD_VERSION,
         "capabilities": {
-            "core": {"pollinterval": 60, "webdav-root": "remote.php/webdav", "reference-api": False},
+            # Every page answers both as /X and as /index.php/X (http/dispatch.py), so clients may
+            # leave index.php out of the links they build.
+            "core": {
+                "pollinterval": 60,
+                "webdav-root": "remote.php/webdav",
+                "reference-api": False,
+                "mod-rewrite-working": True,
+            },
             "bruteforce": {"delay": bruteforce_delay_ms, "allow-listed": False},
             "spreed": spreed(config, user),
             **files_capabilities(),

@@ -38,20 +38,32 @@ async def log_in(runtime: Runtime, request: Request, login: str, password: str) 
 
     Raises TooManyRequests when the address is blocked. The new session replaces the anonymous one
     the form was served with, so a session id known before the login is worthless after it."""
-    ip = client_ip(request)
-    user: User | None = None
-    async with runtime.throttler.guard(ip, [LOGIN_ACTION]):
-        if login and password and len(login) <= 64 and len(password) <= 1024:
-            async with runtime.db.read() as conn:
-                user = await runtime.passwords.check(conn, login, password)
-        if user is None:
-            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
-            return None
+    user = await check_login(runtime, request, login, password)
+    if user is None:
+        return None
     await log_out(runtime, request)
     session = await sessions.create(runtime.db, user.uid)
     async with runtime.db.write() as conn:
         await users.record_login(conn, user.uid)
     return session
+
+
+async def check_login(runtime: Runtime, request: Request, login: str, password: str) -> User | None:
+    """The user of a login and password typed into a page, or None (a counted ``login`` attempt).
+    An app password is not accepted: a device's password must not open a web login or, through a
+    login flow's grant page, mint further app passwords (``core/getapppassword`` refuses it too).
+
+    Throttled as every password check: one at a time per address, after the delay its wrong
+    attempts earned; raises TooManyRequests when the address is blocked."""
+    ip = client_ip(request)
+    user: User | None = None
+    async with runtime.throttler.guard(ip, [LOGIN_ACTION]):
+        if login and password and len(login) <= 64 and len(password) <= 1024:
+            async with runtime.db.read() as conn:
+                user = await runtime.passwords.check(conn, login, password, app_passwords=False)
+        if user is None:
+            await runtime.throttler.register_attempt(ip, LOGIN_ACTION, {"user": login[:64]})
+    return user
 
 
 async def log_out(runtime: Runtime, request: Request) -> None:

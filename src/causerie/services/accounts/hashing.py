@@ -92,10 +92,17 @@ def app_password_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+_TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
 def new_app_password() -> str:
-    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"
-    chunks = ["".join(secrets.choice(alphabet) for _ in range(5)) for _ in range(5)]
-    return "-".join(chunks)
+    """72 letters and digits, as Nextcloud's app passwords: nothing in them needs URL-encoding, so
+    they travel unchanged in ``nc://login/…`` links and QR codes."""
+    return random_token(72)
+
+
+def random_token(length: int) -> str:
+    return "".join(secrets.choice(_TOKEN_ALPHABET) for _ in range(length))
 
 
 @functools.cache

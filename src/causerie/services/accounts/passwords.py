@@ -7,11 +7,16 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from causerie.services.accounts.hashing import app_password_hash, verify_nothing, verify_password
 from causerie.services.accounts.users import Account, User, get, user_of
 from causerie.storage.accounts import users as accounts
 from causerie.storage.db import Conn
+
+# How stale an app password's "last used" may be (Nextcloud updates its tokens' last activity
+# at most every minute; the devices page only needs the day).
+TOUCH_EVERY_S = 3600
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,17 @@ class PasswordChecker:
         self._ttl = ttl
         self._max = max_entries
         self._ok: dict[bytes, tuple[User, str, float]] = {}
+        # App passwords used whose ``last_used`` is older than TOUCH_EVERY_S: written by the caller
+        # after its read (``take_used``), so a client's requests cost one write an hour, not each.
+        self._used: set[int] = set()
 
     def _cache_key(self, login: str, password: str) -> bytes:
         # Keyed BLAKE2 is a MAC, and a tenth of the cost of OpenSSL's HMAC for a request's few bytes.
         return hashlib.blake2b(f"{login}\0{password}".encode(), key=self._key, digest_size=32).digest()
 
-    async def check(self, conn: Conn, login: str, password: str) -> User | None:
-        """The user these credentials belong to, or None."""
+    async def check(self, conn: Conn, login: str, password: str, *, app_passwords: bool = True) -> User | None:
+        """The user these credentials belong to, or None. ``app_passwords=False``: the account's
+        password only (pages: an app password must not open a web login or grant another one)."""
         row = await accounts.get_user(conn, login)
         if row is None or not row.enabled:
             await verify_nothing(password)
@@ -50,8 +59,9 @@ class PasswordChecker:
         remembered = self.cached(login, password)
         if remembered is not None and remembered.password_hash == row.password_hash:
             return user_of(row)
-        owner = await accounts.app_password_owner(conn, app_password_hash(password))
-        if owner is not None and hmac.compare_digest(owner, row.uid):
+        app_password = await accounts.app_password_by_hash(conn, app_password_hash(password)) if app_passwords else None
+        if app_password is not None and hmac.compare_digest(app_password.uid, row.uid):
+            self._note_use(app_password)
             return user_of(row)
         if not await verify_password(row.password_hash, password):
             return None
@@ -79,9 +89,22 @@ class PasswordChecker:
 
     async def check_app_password(self, conn: Conn, token: str) -> User | None:
         """For ``Authorization: Bearer <app password>``."""
-        owner = await accounts.app_password_owner(conn, app_password_hash(token))
-        user = None if owner is None else await get(conn, owner)
+        app_password = await accounts.app_password_by_hash(conn, app_password_hash(token))
+        if app_password is None:
+            return None
+        self._note_use(app_password)
+        user = await get(conn, app_password.uid)
         return user if user is not None and user.enabled else None
+
+    def _note_use(self, app_password: Any) -> None:
+        last = app_password.last_used
+        if last is None or last < time.time() - TOUCH_EVERY_S:
+            self._used.add(int(app_password.id))
+
+    def take_used(self) -> list[int]:
+        """App passwords whose ``last_used`` is due to be written (each handed out once)."""
+        used, self._used = sorted(self._used), set()
+        return used
 
     def forget(self, uid: str) -> None:
         """Forget every remembered check of a user's credentials ("sign out everywhere", disabling):

@@ -13,7 +13,11 @@ from causerie.storage.prepared import prepared
 from causerie.storage.tables.accounts import app_passwords, group_members, groups, http_sessions, users
 
 _USER = prepared(select(users).where(users.c.uid == bindparam("uid")))
-_APP_PASSWORD_OWNER = prepared(select(app_passwords.c.uid).where(app_passwords.c.token_hash == bindparam("token_hash")))
+_APP_PASSWORD_OWNER = prepared(
+    select(app_passwords.c.uid, app_passwords.c.id, app_passwords.c.last_used).where(
+        app_passwords.c.token_hash == bindparam("token_hash"), app_passwords.c.expires_at.is_(None)
+    )
+)
 
 
 async def get_user(conn: Conn, uid: str) -> Row[Any] | None:
@@ -144,10 +148,77 @@ async def remove_member(conn: Conn, gid: str, uid: str) -> bool:
 # --- app passwords ---
 
 
-async def insert_app_password(conn: Conn, uid: str, name: str, token_hash: str, now: int) -> None:
-    await conn.execute(app_passwords.insert().values(uid=uid, name=name, token_hash=token_hash, created_at=now))
+async def insert_app_password(
+    conn: Conn, uid: str, name: str, token_hash: str, now: int, expires_at: int | None = None
+) -> int:
+    result = await conn.execute(
+        app_passwords.insert().values(uid=uid, name=name, token_hash=token_hash, created_at=now, expires_at=expires_at)
+    )
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 async def app_password_owner(conn: Conn, token_hash: str) -> str | None:
-    row = (await conn.execute(_APP_PASSWORD_OWNER, {"token_hash": token_hash})).first()
-    return None if row is None else str(row[0])
+    row = await app_password_by_hash(conn, token_hash)
+    return None if row is None else str(row.uid)
+
+
+async def app_password_by_hash(conn: Conn, token_hash: str) -> Row[Any] | None:
+    """A permanent app password's ``uid``, ``id`` and ``last_used``."""
+    return (await conn.execute(_APP_PASSWORD_OWNER, {"token_hash": token_hash})).first()
+
+
+async def list_app_passwords(conn: Conn, uid: str) -> list[Row[Any]]:
+    query = (
+        select(app_passwords.c.id, app_passwords.c.name, app_passwords.c.created_at, app_passwords.c.last_used)
+        .where(app_passwords.c.uid == uid, app_passwords.c.expires_at.is_(None))
+        .order_by(app_passwords.c.id)
+    )
+    return list(await conn.execute(query))
+
+
+async def rename_app_password(conn: Conn, uid: str, password_id: int, name: str) -> bool:
+    result = await conn.execute(
+        update(app_passwords)
+        .where(app_passwords.c.id == password_id, app_passwords.c.uid == uid, app_passwords.c.expires_at.is_(None))
+        .values(name=name)
+    )
+    return bool(result.rowcount)
+
+
+async def delete_app_password(conn: Conn, uid: str, password_id: int) -> bool:
+    result = await conn.execute(
+        delete(app_passwords).where(app_passwords.c.id == password_id, app_passwords.c.uid == uid)
+    )
+    return bool(result.rowcount)
+
+
+async def replace_app_password_hash(conn: Conn, password_id: int, token_hash: str) -> bool:
+    result = await conn.execute(
+        update(app_passwords).where(app_passwords.c.id == password_id).values(token_hash=token_hash)
+    )
+    return bool(result.rowcount)
+
+
+async def touch_app_passwords(conn: Conn, ids: Sequence[int], now: int) -> None:
+    if ids:
+        await conn.execute(update(app_passwords).where(app_passwords.c.id.in_(list(ids))).values(last_used=now))
+
+
+async def take_onetime_token(conn: Conn, uid: str, token_hash: str, now: int) -> bool:
+    """Delete the one-time token of ``uid`` with this hash; whether it was there and still valid."""
+    result = await conn.execute(
+        delete(app_passwords).where(
+            app_passwords.c.token_hash == token_hash,
+            app_passwords.c.uid == uid,
+            app_passwords.c.expires_at.is_not(None),
+            app_passwords.c.expires_at > now,
+        )
+    )
+    return bool(result.rowcount)
+
+
+async def delete_expired_onetime_tokens(conn: Conn, now: int) -> int:
+    result = await conn.execute(
+        delete(app_passwords).where(app_passwords.c.expires_at.is_not(None), app_passwords.c.expires_at <= now)
+    )
+    return int(result.rowcount or 0)

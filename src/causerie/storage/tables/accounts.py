@@ -53,6 +53,10 @@ app_passwords = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", BigInteger, nullable=False),
     Column("last_used", BigInteger, nullable=True),
+    # Set for a one-time token (a one-time QR code): it logs in nowhere, it is exchanged once for
+    # a permanent app password by ``core/getapppassword-onetime`` before this time.
+    Column("expires_at", BigInteger, nullable=True),
+    Index("ix_app_passwords_uid", "uid"),
 )
 
 # Browser sessions (users logged in through the web page, and guests, who have no account).
@@ -79,4 +83,23 @@ bruteforce_attempts = Table(
     Column("subnet", String(255), nullable=False),
     Column("metadata", Text, nullable=False, default="{}"),
     Index("ix_bruteforce_attempts_subnet_action", "subnet", "action", "occurred"),
+)
+
+# Login flow v2 (Nextcloud's ClientFlowLoginV2): a client waits, polling with a secret token, for a
+# browser to grant it access. Both tokens are stored as SHA-256. The app password is created by the
+# poll that collects it, so no password is ever stored here.
+login_flows = Table(
+    "login_flows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("poll_token_hash", String(64), nullable=False, unique=True),
+    Column("login_token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", BigInteger, nullable=False),
+    # The client's User-Agent: the page names it, and the app password is called after it.
+    Column("client_name", String(255), nullable=False),
+    # The URL the client reached the server by, handed back to it with the credentials.
+    Column("server", String(1024), nullable=False),
+    Column("started", Boolean, nullable=False, default=False),
+    Column("uid", String(64), ForeignKey("users.uid", ondelete="CASCADE"), nullable=True),
+    Index("ix_login_flows_created_at", "created_at"),
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 21:19:39.990389
+Create Date: 2026-12-07 21:29:38.909548
 """
 
 from __future__ import annotations
@@ -172,10 +172,14 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("last_used", sa.BigInteger(), nullable=True),
+        sa.Column("expires_at", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_app_passwords_uid_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_app_passwords")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_app_passwords_token_hash")),
     )
+    with op.batch_alter_table("app_passwords", schema=None) as batch_op:
+        batch_op.create_index("ix_app_passwords_uid", ["uid"], unique=False)
+
     op.create_table(
         "attendees",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -292,6 +296,24 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_http_sessions_uid_users"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id_hash", name=op.f("pk_http_sessions")),
     )
+    op.create_table(
+        "login_flows",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("poll_token_hash", sa.String(length=64), nullable=False),
+        sa.Column("login_token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("client_name", sa.String(length=255), nullable=False),
+        sa.Column("server", sa.String(length=1024), nullable=False),
+        sa.Column("started", sa.Boolean(), nullable=False),
+        sa.Column("uid", sa.String(length=64), nullable=True),
+        sa.ForeignKeyConstraint(["uid"], ["users.uid"], name=op.f("fk_login_flows_uid_users"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_flows")),
+        sa.UniqueConstraint("login_token_hash", name=op.f("uq_login_flows_login_token_hash")),
+        sa.UniqueConstraint("poll_token_hash", name=op.f("uq_login_flows_poll_token_hash")),
+    )
+    with op.batch_alter_table("login_flows", schema=None) as batch_op:
+        batch_op.create_index("ix_login_flows_created_at", ["created_at"], unique=False)
+
     op.create_table(
         "messages",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=True, nullable=False),
@@ -601,6 +623,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_messages_room_id")
 
     op.drop_table("messages")
+    with op.batch_alter_table("login_flows", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_flows_created_at")
+
+    op.drop_table("login_flows")
     op.drop_table("http_sessions")
     with op.batch_alter_table("group_members", schema=None) as batch_op:
         batch_op.drop_index("ix_group_members_uid")
@@ -622,6 +648,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_attendees_actor")
 
     op.drop_table("attendees")
+    with op.batch_alter_table("app_passwords", schema=None) as batch_op:
+        batch_op.drop_index("ix_app_passwords_uid")
+
     op.drop_table("app_passwords")
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.drop_index("ix_users_uid_lower", postgresql_ops={"uid_lower": "text_pattern_ops"})
