@@ -145,3 +145,19 @@ def test_sign_out_everywhere_ends_browser_sessions(server: ServerProcess, admin:
         assert browser.get("/ocs/v2.php/cloud/user", headers=headers).status_code == 401
     finally:
         browser.close()
+
+
+def test_a_disabled_users_app_password_stops_working(
+    admin: TalkClient, make_client: Callable[..., TalkClient], server: ServerProcess
+) -> None:
+    uid, password = _new_user(admin)
+    made = data(make_client(uid, password=password).post("apps/causerie/api/v1/app-passwords", json={"name": "Phone"}))
+    token = made["apppassword"]
+    headers = {"OCS-APIRequest": "true", "Accept": "application/json"}
+    with httpx.Client(base_url=server.base_url, headers=headers, timeout=90) as http:
+        assert http.get("/ocs/v2.php/cloud/user", auth=(uid, token)).status_code == 200
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert http.get("/ocs/v2.php/cloud/user", headers=bearer).status_code == 200
+        assert admin.put(f"cloud/users/{uid}/disable").status_code == 200
+        assert http.get("/ocs/v2.php/cloud/user", auth=(uid, token)).status_code == 401
+        assert http.get("/ocs/v2.php/cloud/user", headers=bearer).status_code == 401
