@@ -51,7 +51,9 @@ API_MODULES = [
     "causerie.api.calls.signaling",
     "causerie.api.config.capabilities",
     "causerie.api.config.clock",
+    "causerie.api.config.app_config",
     "causerie.api.accounts.users",
+    "causerie.api.accounts.provisioning",
     "causerie.api.accounts.app_passwords",
     "causerie.api.calls.calls",
     "causerie.api.rooms.rooms",
@@ -87,6 +89,7 @@ WEB_MODULES: list[str] = [
     "causerie.web.devices",
     "causerie.web.login_flows",
     "causerie.web.pages",
+    "causerie.web.account",
 ]
 
 

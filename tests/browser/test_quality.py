@@ -184,3 +184,20 @@ def test_normal_use_logs_no_errors_and_no_failed_requests(make_page: Make, alice
     assert errors == []
     assert failed == []
     assert re.search(r"Causerie$", page.title())
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_serious_problems_on_account_and_admin(
+    make_page: Make, server: ServerProcess, scheme: str
+) -> None:
+    groups = server.occ("group:list").stdout
+    if '"admin"' not in groups and "admin:" not in groups and "- admin" not in groups:
+        server.occ("group:add", "admin")
+        server.occ("group:adduser", "admin", "admin")
+    page = make_page("admin", "/settings/user", color_scheme=scheme)
+    expect(page.get_by_label("Display name")).to_have_value("Administrator")
+    assert axe_violations(page) == []
+    page.goto("/settings/admin")
+    expect(page.locator('#user-rows tr[data-user="alice"]')).to_be_visible()
+    expect(page.get_by_label("STUN servers (JSON list)")).to_be_visible()
+    assert axe_violations(page) == []

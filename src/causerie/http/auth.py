@@ -131,7 +131,7 @@ async def authenticate(runtime: Runtime, request: Request, *, defer: bool = Fals
     if session is not None and session.uid is not None:
         async with runtime.db.read() as conn:
             found = await users.get(conn, session.uid)
-        if found is not None:
+        if found is not None and found.enabled:
             return Identity(user=found, session=session, method="session")
     return Identity(user=None, session=session, method="anonymous")
 

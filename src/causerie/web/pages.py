@@ -19,6 +19,7 @@ from causerie.http.auth import SESSION_COOKIE, authenticate
 from causerie.http.middleware import external_call_page_headers, page_csp, permissions_policy
 from causerie.http.params import parse_body, read_body
 from causerie.runtime import Runtime
+from causerie.services.accounts import users
 from causerie.services.accounts.sessions import HttpSession
 from causerie.services.calls.external_call import ServiceConfig
 from causerie.services.config.appconfig import AppConfig
@@ -154,7 +155,16 @@ async def _chat_page(request: Request, token: str | None) -> Response:
         "token": token,
         "frameOrigins": list(service.frame_origins),
     }
-    context = {"config_json": json.dumps(config), "user": user, "request_token": session.csrf_token}
+    is_admin = False
+    if user is not None:
+        async with runtime.db.read() as conn:
+            is_admin = await users.is_admin(conn, user.uid)
+    context = {
+        "config_json": json.dumps(config),
+        "user": user,
+        "request_token": session.csrf_token,
+        "is_admin": is_admin,
+    }
     response = _render(request, "app.html", context, service=service)
     sessions.set_cookie(response, request, session)
     return response

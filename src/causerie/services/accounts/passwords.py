@@ -53,7 +53,7 @@ class PasswordChecker:
         """The user these credentials belong to, or None. ``app_passwords=False``: the account's
         password only (pages: an app password must not open a web login or grant another one)."""
         row = await accounts.get_user(conn, login)
-        if row is None:
+        if row is None or not row.enabled:
             await verify_nothing(password)
             return None
         remembered = self.cached(login, password)
@@ -82,7 +82,7 @@ class PasswordChecker:
     def confirm(self, login: CachedLogin, stored: Account | None) -> User | None:
         """The user of a remembered check, if it is still ``stored`` (read in the caller's
         transaction) with the password hash it had then."""
-        if stored is None or stored.password_hash != login.password_hash:
+        if stored is None or not stored.enabled or stored.password_hash != login.password_hash:
             self._ok.pop(login.key, None)
             return None
         return user_of(stored)
@@ -93,7 +93,8 @@ class PasswordChecker:
         if app_password is None:
             return None
         self._note_use(app_password)
-        return await get(conn, app_password.uid)
+        user = await get(conn, app_password.uid)
+        return user if user is not None and user.enabled else None
 
     def _note_use(self, app_password: Any) -> None:
         last = app_password.last_used
@@ -104,3 +105,9 @@ class PasswordChecker:
         """App passwords whose ``last_used`` is due to be written (each handed out once)."""
         used, self._used = sorted(self._used), set()
         return used
+
+    def forget(self, uid: str) -> None:
+        """Forget every remembered check of a user's credentials ("sign out everywhere", disabling):
+        the next request verifies its password again."""
+        for key in [key for key, entry in self._ok.items() if entry[0].uid == uid]:
+            self._ok.pop(key, None)

@@ -26,6 +26,7 @@ class User:
     uid: str
     display_name: str
     email: str | None = None
+    enabled: bool = True
 
 
 def validate_uid(uid: str) -> None:
@@ -49,10 +50,11 @@ class Account:
     display_name: str
     email: str | None
     password_hash: str
+    enabled: bool
 
 
-def user_of(row: object) -> User:
-    return User(uid=row.uid, display_name=row.display_name, email=row.email)  # type: ignore[attr-defined]
+def user_of(row: Any) -> User:
+    return User(uid=row.uid, display_name=row.display_name, email=row.email, enabled=bool(row.enabled))
 
 
 async def account(conn: Conn, uid: str) -> Account | None:
@@ -124,7 +126,7 @@ async def profile(conn: Conn, user: User) -> dict[str, Any]:
         raise NotFound("user", f"User {user.uid} does not exist")
     group_ids = await accounts.user_group_ids(conn, user.uid)
     return {
-        "enabled": True,
+        "enabled": bool(row.enabled),
         "id": user.uid,
         "firstLoginTimestamp": row.first_login or -1,
         "lastLoginTimestamp": row.last_login or -1,
@@ -135,8 +137,8 @@ async def profile(conn: Conn, user: User) -> dict[str, Any]:
         "manager": "",
         "email": row.email,
         "additional_mail": [],
-        "displayname": user.display_name,
-        "display-name": user.display_name,
+        "displayname": row.display_name,
+        "display-name": row.display_name,
         "phone": "",
         "address": "",
         "website": "",

@@ -50,3 +50,9 @@ async def purge(conn: Conn, *, anonymous_before: int, users_before: int) -> int:
 
 async def delete(conn: Conn, id_hash: str) -> None:
     await conn.execute(sa.delete(http_sessions).where(http_sessions.c.id_hash == id_hash))
+
+
+async def delete_for_user(conn: Conn, uid: str) -> int:
+    """End every browser session of a user ("sign out everywhere", a disabled account)."""
+    result = await conn.execute(sa.delete(http_sessions).where(http_sessions.c.uid == uid))
+    return int(result.rowcount)

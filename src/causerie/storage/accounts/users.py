@@ -31,8 +31,8 @@ async def get_users(conn: Conn, uids: Sequence[str]) -> dict[str, Row[Any]]:
     return {r.uid: r for r in rows}
 
 
-async def list_users(conn: Conn, search: str = "", limit: int | None = None) -> list[Row[Any]]:
-    query = select(users).order_by(users.c.uid)
+async def list_users(conn: Conn, search: str = "", limit: int | None = None, offset: int = 0) -> list[Row[Any]]:
+    query = select(users).order_by(users.c.uid).offset(offset)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(func.lower(users.c.uid).like(pattern) | func.lower(users.c.display_name).like(pattern))
@@ -77,6 +77,11 @@ async def set_display_name(conn: Conn, uid: str, display_name: str) -> bool:
     return bool(result.rowcount)
 
 
+async def set_enabled(conn: Conn, uid: str, enabled: bool) -> bool:
+    result = await conn.execute(update(users).where(users.c.uid == uid).values(enabled=enabled))
+    return bool(result.rowcount)
+
+
 async def record_login(conn: Conn, uid: str, now: int) -> None:
     await conn.execute(
         update(users)
@@ -92,8 +97,10 @@ async def get_group(conn: Conn, gid: str) -> Row[Any] | None:
     return (await conn.execute(select(groups).where(groups.c.gid == gid))).first()
 
 
-async def list_groups(conn: Conn, search: str = "") -> list[Row[Any]]:
-    query = select(groups).order_by(groups.c.gid)
+async def list_groups(conn: Conn, search: str = "", limit: int | None = None, offset: int = 0) -> list[Row[Any]]:
+    query = select(groups).order_by(groups.c.gid).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(func.lower(groups.c.gid).like(pattern) | func.lower(groups.c.display_name).like(pattern))

@@ -28,7 +28,7 @@ _BY_TOKEN_WITH_CONFIG = prepared(
 # NULL for none).
 ATTENDEE_PREFIX = "attendee_"
 USER_PREFIX = "user_"
-_USER_COLUMNS = (users.c.uid, users.c.display_name, users.c.email, users.c.password_hash)
+_USER_COLUMNS = (users.c.uid, users.c.display_name, users.c.email, users.c.password_hash, users.c.enabled)
 _BY_TOKEN_FOR_USER = prepared(
     select(
         rooms,

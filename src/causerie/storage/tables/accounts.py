@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text, text
 
 from causerie.storage.metadata import metadata
 
@@ -16,6 +16,8 @@ users = Table(
     Column("created_at", BigInteger, nullable=False),
     Column("first_login", BigInteger, nullable=True),
     Column("last_login", BigInteger, nullable=True),
+    # A disabled user keeps its data but cannot log in or use any credential (Nextcloud's enabled).
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
     # Lower-cased copies for searching people (core/autocomplete): kept by the storage functions that
     # write uid and display name, folded by Python so both engines compare the same strings. Prefix
     # searches are byte ranges on these indexes: binary on SQLite, text_pattern_ops on PostgreSQL

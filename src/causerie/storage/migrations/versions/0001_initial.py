@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-07 21:20:41.077490
+Create Date: 2026-12-07 21:29:38.909548
 """
 
 from __future__ import annotations
@@ -151,6 +151,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.Column("first_login", sa.BigInteger(), nullable=True),
         sa.Column("last_login", sa.BigInteger(), nullable=True),
+        sa.Column("enabled", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
         sa.Column("uid_lower", sa.String(length=64), server_default="", nullable=False),
         sa.Column("name_lower", sa.String(length=255), server_default="", nullable=False),
         sa.PrimaryKeyConstraint("uid", name=op.f("pk_users")),
