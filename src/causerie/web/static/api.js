@@ -16,8 +16,14 @@ export class OcsError extends Error {
 
 const BODYLESS = new Set(['GET', 'DELETE']);
 
-export async function ocs(method, path, params = null, { signal, keepalive } = {}) {
-  let url = `/ocs/v2.php/apps/spreed/api/${path}`;
+// Talk's endpoints: ``path`` below apps/spreed/api/.
+export function ocs(method, path, params = null, options = {}) {
+  return request(method, `apps/spreed/api/${path}`, params, options);
+}
+
+// Any OCS endpoint: ``path`` below /ocs/v2.php/ (Talk's, and Nextcloud's own such as cloud/users).
+export async function request(method, path, params = null, { signal, keepalive } = {}) {
+  let url = `/ocs/v2.php/${path}`;
   const init = {
     method,
     credentials: 'same-origin',
