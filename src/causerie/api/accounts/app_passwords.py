@@ -9,6 +9,7 @@ from causerie.http.auth import basic_credentials, bearer_token
 from causerie.http.endpoint import Api, Auth, Ctx
 from causerie.services.accounts import app_passwords
 from causerie.services.errors import Forbidden, Unauthorized
+from causerie.storage.db import Conn
 
 api = Api()
 
@@ -59,29 +60,29 @@ async def get_app_password_onetime(ctx: Ctx) -> dict[str, Any]:
     return {"apppassword": permanent}
 
 
+async def _password_in_use(ctx: Ctx, conn: Conn) -> int:
+    """The id of the app password the request came with (403 for a login password or a session)."""
+    secret = _secret_used(ctx)
+    password_id = None if secret is None else await app_passwords.in_use(conn, ctx.require_user.uid, secret)
+    if password_id is None:
+        raise Forbidden(message="no app password in use", data=[])
+    return password_id
+
+
 @api.delete("/core/apppassword")
 async def delete_app_password(ctx: Ctx) -> list[Any]:
     """Logging out of a client revokes the app password it used."""
     user = ctx.require_user
-    secret = _secret_used(ctx)
     async with ctx.runtime.db.write() as conn:
-        password_id = None if secret is None else await app_passwords.in_use(conn, user.uid, secret)
-        if password_id is None:
-            raise Forbidden(message="no app password in use", data=[])
-        await app_passwords.revoke(conn, user.uid, password_id)
+        await app_passwords.revoke(conn, user.uid, await _password_in_use(ctx, conn))
     return []
 
 
 @api.post("/core/apppassword/rotate")
 async def rotate_app_password(ctx: Ctx) -> dict[str, Any]:
     """A client swaps the app password it uses for a new one."""
-    user = ctx.require_user
-    secret = _secret_used(ctx)
     async with ctx.runtime.db.write() as conn:
-        password_id = None if secret is None else await app_passwords.in_use(conn, user.uid, secret)
-        if password_id is None:
-            raise Forbidden(message="no app password in use", data=[])
-        token = await app_passwords.rotate(conn, password_id)
+        token = await app_passwords.rotate(conn, await _password_in_use(ctx, conn))
     return {"apppassword": token}
 
 
