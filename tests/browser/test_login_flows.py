@@ -99,6 +99,15 @@ def _app(server: ServerProcess, user: str, password: str, agent: str) -> httpx.C
 
 
 def _first_chat(app: httpx.Client, other: str, text: str) -> None:
+    """What each app does next (official-clients.md): find the other person, show their avatar,
+    open the one-to-one, read, send, long-poll, move the read marker, poll notifications."""
+    found = app.get(
+        "/ocs/v2.php/core/autocomplete/get",
+        params={"search": other, "itemType": "call", "itemId": "new", "shareTypes[]": 0},
+    )
+    assert other in [entry["id"] for entry in found.json()["ocs"]["data"]], found.text
+    avatar = app.get(f"/index.php/avatar/{other}/64")
+    assert avatar.status_code == 200 and avatar.headers["content-type"].startswith("image/")
     room = app.post("/ocs/v2.php/apps/spreed/api/v4/room", json={"roomType": 1, "invite": other})
     assert room.status_code in (200, 201), room.text
     token = room.json()["ocs"]["data"]["token"]
@@ -109,6 +118,20 @@ def _first_chat(app: httpx.Client, other: str, text: str) -> None:
     assert sent.status_code == 201, sent.text
     latest = app.get(f"/ocs/v2.php/apps/spreed/api/v1/chat/{token}", params={"lookIntoFuture": 0, "limit": 5})
     assert text in [m["message"] for m in latest.json()["ocs"]["data"]]
+    sent_id = sent.json()["ocs"]["data"]["id"]
+    waited = app.get(
+        f"/ocs/v2.php/apps/spreed/api/v1/chat/{token}",
+        params={"lookIntoFuture": 1, "timeout": 1, "lastKnownMessageId": sent_id},
+    )
+    assert waited.status_code == 304
+    read = app.post(f"/ocs/v2.php/apps/spreed/api/v1/chat/{token}/read", json={"lastReadMessage": sent_id})
+    assert read.status_code == 200, read.text
+    notifications = app.get("/ocs/v2.php/apps/notifications/api/v2/notifications")
+    assert notifications.status_code == 200 and notifications.headers.get("ETag")
+    unchanged = app.get(
+        "/ocs/v2.php/apps/notifications/api/v2/notifications", headers={"If-None-Match": notifications.headers["ETag"]}
+    )
+    assert unchanged.status_code == 304
 
 
 def test_desktop_logs_in_with_flow_v1_and_chats(server: ServerProcess, context_for, reset_bruteforce: None) -> None:  # type: ignore[no-untyped-def]
