@@ -68,7 +68,8 @@ def start_process(
     """Start ``command`` with its output in ``log_path`` and wait until ``ready_url`` answers 200."""
     log = log_path.open("wb")
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    # Generous: several servers may start at once on a loaded two-core machine; not a speed check.
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"{name} exited early:\n{log_path.read_text()}")

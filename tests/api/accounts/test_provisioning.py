@@ -37,9 +37,12 @@ def _new_user(admin: TalkClient, groups: list[str] | None = None) -> tuple[str, 
 
 
 def test_admin_adds_a_user_who_can_then_log_in(admin: TalkClient, make_client: Callable[..., TalkClient]) -> None:
-    uid, password = _new_user(admin, ["team"])
+    # A group of its own: the seeded groups are what other tests' conversations are made of.
+    group = f"g{secrets.token_hex(4)}"
+    assert admin.post("cloud/groups", json={"groupid": group}).status_code == 200
+    uid, password = _new_user(admin, [group])
     me = make_client(uid, password=password).get("cloud/user")
-    assert me.status_code == 200 and data(me)["displayname"] == "New Person" and data(me)["groups"] == ["team"]
+    assert me.status_code == 200 and data(me)["displayname"] == "New Person" and data(me)["groups"] == [group]
     assert uid in data(admin.get("cloud/users", params={"search": uid}))["users"]
 
 
