@@ -231,3 +231,17 @@ def test_an_attendee_id_past_the_column_names_no_attendee(alice: TalkClient, att
     )
     assert permissions.status_code == 404
     assert data(permissions) == {"error": "participant"}
+
+
+@pytest.mark.parametrize("bot_id", [2**31, 2**63 - 1, 2**63])
+def test_a_bot_id_past_the_column_names_no_bot(alice: TalkClient, bot_id: int) -> None:
+    token = group_room(alice, "bob", name="Bots")
+    for method in ("POST", "DELETE"):
+        answer = alice.request(method, f"apps/spreed/api/v1/bot/{token}/{bot_id}")
+        assert answer.status_code == 400, (method, answer.text)
+        assert data(answer) == {"error": "bot"}
+
+
+@pytest.mark.parametrize("path", ["/s/%00/download/0", "/index.php/s/%00/download/0", "/s/%00", "/s/a%00b/preview"])
+def test_a_nul_in_a_share_token_is_no_such_share(server: ServerProcess, path: str) -> None:
+    assert httpx.get(server.base_url + path).status_code == 404

@@ -65,7 +65,13 @@ async def install(
     return found
 
 
+# Bot ids are 32-bit columns: a larger id names no bot (PostgreSQL would refuse the parameter).
+MAX_BOT_ID = 2**31 - 1
+
+
 async def get(conn: Conn, bot_id: int) -> Bot | None:
+    if not 0 < bot_id <= MAX_BOT_ID:
+        return None
     row = await store.by_id(conn, bot_id)
     return None if row is None else Bot.of(row)
 

@@ -146,7 +146,7 @@ def format_share(created: Created, sharer_name: str, base_url: str) -> dict[str,
 async def public(conn: Conn, token: str) -> Any:
     """The share behind a public link, in a public conversation; 404 otherwise (Talk's
     getShareByToken). The caller checks that the requester takes part in the conversation."""
-    if not token or len(token) > 32:
+    if not token or len(token) > 32 or "\x00" in token:  # no token holds a NUL; PostgreSQL refuses one
         raise NotFound(message="Share not found")
     row = await store.by_token(conn, token)
     if row is None or row.room_type != PUBLIC:
